@@ -65,11 +65,11 @@ func (s Segment) Label() string {
 type ActivityKind string
 
 const (
-	ActivityVisit     ActivityKind = "visit"     // 外出拜访
-	ActivityReception ActivityKind = "reception" // 来访接待
-	ActivityMeeting   ActivityKind = "meeting"   // 洽谈
-	ActivityCall      ActivityKind = "call"      // 电话
-	ActivityService   ActivityKind = "service"   // 跟踪服务
+	ActivityVisit        ActivityKind = "visit"     // 外出拜访
+	ActivityReception    ActivityKind = "reception" // 来访接待
+	ActivityMeeting      ActivityKind = "meeting"   // 洽谈
+	ActivityCall         ActivityKind = "call"      // 电话
+	ActivityServiceVisit ActivityKind = "service"   // 跟踪服务
 )
 
 var ActivityKinds = []ActivityKind{ActivityVisit, ActivityReception, ActivityMeeting, ActivityCall, ActivityServiceVisit}
