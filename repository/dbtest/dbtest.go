@@ -1,0 +1,92 @@
+// Package dbtest opens fresh, migrated databases for tests: a temporary SQLite file and a
+// throw-away MariaDB/MySQL database, so that one suite runs on both.
+//
+// MySQL is reached at CHAINCRM_TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/). When it
+// cannot be reached the tests fail, because CI must prove both databases; set
+// CHAINCRM_TEST_SKIP_MYSQL=1 to skip it knowingly on a machine without one.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/go-sql-driver/mysql" // the server-level connection that creates databases
+
+	"github.com/laiyuan-edz/chaincrm/repository"
+)
+
+// Drivers lists the databases a suite runs on.
+func Drivers() []string {
+	if os.Getenv("CHAINCRM_TEST_SKIP_MYSQL") == "1" {
+		return []string{repository.DriverSQLite}
+	}
+	return []string{repository.DriverSQLite, repository.DriverMySQL}
+}
+
+func serverDSN() string {
+	if v := os.Getenv("CHAINCRM_TEST_MYSQL_DSN"); v != "" {
+		return v
+	}
+	return "root@tcp(127.0.0.1:3306)/"
+}
+
+// Open returns an empty, unmigrated database of the driver, removed when the test ends.
+func Open(t testing.TB, driver string, opts repository.Options) *repository.DB {
+	t.Helper()
+	var dsn string
+	switch driver {
+	case repository.DriverSQLite:
+		dsn = filepath.Join(t.TempDir(), "test.db")
+	case repository.DriverMySQL:
+		name := "chaincrm_test_" + randHex(6)
+		admin, err := sql.Open("mysql", serverDSN())
+		if err != nil {
+			t.Fatalf("mysql: %v", err)
+		}
+		if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+			admin.Close()
+			t.Fatalf("mysql: create database (is MariaDB running on 127.0.0.1:3306? set CHAINCRM_TEST_SKIP_MYSQL=1 to skip): %v", err)
+		}
+		t.Cleanup(func() {
+			admin.Exec("DROP DATABASE IF EXISTS " + name)
+			admin.Close()
+		})
+		base := serverDSN()
+		path, query, _ := strings.Cut(base, "?")
+		path = strings.TrimSuffix(path, "/") + "/" + name
+		if query != "" {
+			path += "?" + query
+		}
+		dsn = path
+	default:
+		t.Fatalf("unknown driver %q", driver)
+	}
+	db, err := repository.Open(driver, dsn, opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", driver, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Migrated returns a fresh database with the schema applied.
+func Migrated(t testing.TB, driver string, opts repository.Options) *repository.DB {
+	t.Helper()
+	db := Open(t, driver, opts)
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", driver, err)
+	}
+	return db
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

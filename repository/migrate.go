@@ -1,0 +1,76 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one versioned, append-only schema step. Each step owns frozen copies of the
+// row structs it creates (as gitea's models/migrations do), so later changes to the live
+// row structs never change what an old step did. Never edit or reorder a released step;
+// append a new one.
+type migration struct {
+	Version int
+	Name    string
+	Up      func(tx *gorm.DB) error
+}
+
+var migrations = []migration{
+	{1, "initial schema", migrateV1},
+}
+
+type schemaMigration struct {
+	Version   int       `gorm:"primaryKey;autoIncrement:false"`
+	Name      string    `gorm:"type:varchar(200);not null"`
+	AppliedAt time.Time `gorm:"not null"`
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+// Migrate brings the schema up to date; each step runs in its own transaction where the
+// database allows (MySQL commits DDL implicitly, so a step there must be re-runnable).
+func (db *DB) Migrate(ctx context.Context) error {
+	g := db.gorm.WithContext(ctx)
+	if err := g.Migrator().AutoMigrate(&schemaMigration{}); err != nil { // the ledger only
+		return fmt.Errorf("migrate: ledger: %w", err)
+	}
+	var done []int
+	if err := g.Model(&schemaMigration{}).Pluck("version", &done).Error; err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	for _, v := range done {
+		applied[v] = true
+	}
+	for _, m := range migrations {
+		if applied[m.Version] {
+			continue
+		}
+		err := g.Transaction(func(tx *gorm.DB) error {
+			if err := m.Up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migrate: step %d (%s): %w", m.Version, m.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the newest applied step (0 for an empty database).
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v *int
+	err := db.gorm.WithContext(ctx).Model(&schemaMigration{}).Select("MAX(version)").Scan(&v).Error
+	if err != nil || v == nil {
+		return 0, err
+	}
+	return *v, nil
+}
+
+// LatestSchemaVersion is the version Migrate brings a database to.
+func LatestSchemaVersion() int { return migrations[len(migrations)-1].Version }
