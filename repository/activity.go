@@ -1,0 +1,90 @@
+package repository
+
+import (
+	"context"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// ActivityService implements domain.ActivityService.
+type ActivityService struct {
+	db       *DB
+	projects *ProjectService
+}
+
+// NewActivityService returns the activity service on db.
+func NewActivityService(db *DB) *ActivityService {
+	return &ActivityService{db: db, projects: NewProjectService(db)}
+}
+
+var _ domain.ActivityService = (*ActivityService)(nil)
+
+type activityView struct {
+	activityRow `gorm:"embedded"`
+	AuthorName  string
+}
+
+// FindActivities lists a visible project's activities, newest first.
+func (s *ActivityService) FindActivities(ctx context.Context, projectID int64) ([]*domain.Activity, error) {
+	if _, err := s.projects.load(ctx, projectID, false); err != nil {
+		return nil, err
+	}
+	var rows []activityView
+	err := s.db.conn(ctx).Table("activities AS a").Select("a.*, u.username AS author_name").
+		Joins("JOIN users u ON u.id = a.author_id").
+		Where("a.project_id = ? AND a.deleted_at IS NULL", projectID).
+		Order("a.occurred_at DESC, a.id DESC").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Activity, len(rows))
+	for i, r := range rows {
+		out[i] = activityToDomain(r)
+	}
+	return out, nil
+}
+
+func activityToDomain(r activityView) *domain.Activity {
+	return &domain.Activity{ID: r.ID, ZoneID: r.ZoneID, ProjectID: r.ProjectID, Kind: domain.ActivityKind(r.Kind),
+		OccurredAt: r.OccurredAt, Place: r.Place, OurPeople: r.OurPeople, TheirPeople: r.TheirPeople,
+		Summary: r.Summary, NextStep: r.NextStep, NextDue: r.NextDue, AuthorID: r.AuthorID, Author: r.AuthorName,
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+// CreateActivity logs an activity on a visible project the caller may work on; it counts as
+// progress for the stale colours and the reminders.
+func (s *ActivityService) CreateActivity(ctx context.Context, projectID int64, in domain.ActivityInput) (*domain.Activity, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var row *activityRow
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.projects.load(ctx, projectID, false)
+		if err != nil {
+			return err
+		}
+		if !domain.CanLogActivity(a, p) {
+			return forbidden("为该项目记录走访")
+		}
+		now := s.db.now()
+		row = &activityRow{ZoneID: p.ZoneID, ProjectID: projectID, Kind: string(in.Kind), OccurredAt: in.OccurredAt,
+			Place: in.Place, OurPeople: in.OurPeople, TheirPeople: in.TheirPeople, Summary: in.Summary,
+			NextStep: in.NextStep, NextDue: in.NextDue, AuthorID: a.User.ID, CreatedAt: now, UpdatedAt: now}
+		if err := s.db.conn(ctx).Create(row).Error; err != nil {
+			return err
+		}
+		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", projectID).
+			Update("last_progress_at", now).Error; err != nil {
+			return err
+		}
+		return s.db.history(ctx, a, p.ZoneID, projectID, "activity_logged", "activity", "", string(in.Kind)+" "+in.OccurredAt.String())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return activityToDomain(activityView{activityRow: *row, AuthorName: a.User.Username}), nil
+}

@@ -1,0 +1,763 @@
+package repository
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// ProjectService implements domain.ProjectService.
+type ProjectService struct{ db *DB }
+
+// NewProjectService returns the project service on db.
+func NewProjectService(db *DB) *ProjectService { return &ProjectService{db: db} }
+
+var _ domain.ProjectService = (*ProjectService)(nil)
+
+// projectView is a project row with the names other tables hold.
+type projectView struct {
+	projectRow   `gorm:"embedded"`
+	InvestorName string
+	OwnerName    string
+	CreatorName  string
+	ChainCode    *string
+	ReferrerName *string
+}
+
+const projectSelect = `p.*, e.name AS investor_name, u.username AS owner_name, c.username AS creator_name,
+	ch.code AS chain_code, r.name AS referrer_name`
+
+func (s *ProjectService) base(ctx context.Context) *gorm.DB {
+	return s.db.conn(ctx).Table("projects AS p").Select(projectSelect).
+		Joins("JOIN enterprises e ON e.id = p.investor_id").
+		Joins("JOIN users u ON u.id = p.owner_id").
+		Joins("JOIN users c ON c.id = p.created_by_id").
+		Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").
+		Joins("LEFT JOIN enterprises r ON r.id = p.referrer_id")
+}
+
+// FindProjects lists the caller's visible projects, newest docking first.
+func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilter) ([]*domain.Project, int, error) {
+	a := domain.ActorFrom(ctx)
+	scope := domain.ScopeOf(a)
+	f.Page = f.Page.Normalize()
+	where, err := s.filter(ctx, scope, f, domain.IsAdmin(a))
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if err := where(s.db.conn(ctx).Table("projects AS p")).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	if total == 0 || f.Offset() >= int(total) {
+		return []*domain.Project{}, int(total), nil
+	}
+	var rows []projectView
+	err = where(s.base(ctx)).Order("p.docked_at DESC, p.id DESC").
+		Limit(f.PageSize).Offset(f.Offset()).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := s.toDomain(ctx, rows)
+	return out, int(total), err
+}
+
+// filter turns f into a reusable WHERE on "projects AS p". Codes and usernames are
+// resolved first so that the count needs no joins.
+func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domain.ProjectFilter, admin bool) (func(*gorm.DB) *gorm.DB, error) {
+	var conds []func(*gorm.DB) *gorm.DB
+	add := func(c func(*gorm.DB) *gorm.DB) { conds = append(conds, c) }
+	none := false
+	if f.Chain != nil {
+		if *f.Chain == "none" {
+			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.chain_id IS NULL") })
+		} else {
+			id, err := chainIDByCode(s.db.conn(ctx), scope.ZoneID, *f.Chain)
+			if err != nil {
+				return nil, err
+			}
+			if id == 0 {
+				none = true
+			}
+			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.chain_id = ?", id) })
+		}
+	}
+	if f.Owner != nil {
+		var id int64
+		s.db.conn(ctx).Model(&userRow{}).Where("zone_id = ? AND username = ?", scope.ZoneID, *f.Owner).Pluck("id", &id)
+		if id == 0 {
+			none = true
+		}
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.owner_id = ?", id) })
+	}
+	if f.Channel != nil {
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.channel = ?", string(*f.Channel)) })
+	}
+	if f.Stage != nil {
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage = ?", string(*f.Stage)) })
+	}
+	if f.AssetType != nil {
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.asset_type = ?", string(*f.AssetType)) })
+	}
+	if f.CampaignID != nil {
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.campaign_id = ?", *f.CampaignID) })
+	}
+	if f.Q != nil && strings.TrimSpace(*f.Q) != "" {
+		like := "%" + escapeLike(strings.TrimSpace(*f.Q)) + "%"
+		add(func(q *gorm.DB) *gorm.DB {
+			return q.Where(`(p.name LIKE ? ESCAPE '!' OR p.investor_id IN (SELECT id FROM enterprises WHERE zone_id = ? AND name LIKE ? ESCAPE '!'))`, like, scope.ZoneID, like)
+		})
+	}
+	dateCond := func(col, op string, d *domain.Date) {
+		if d != nil && !d.IsZero() {
+			v := *d
+			add(func(q *gorm.DB) *gorm.DB { return q.Where("p."+col+" "+op+" ?", v) })
+		}
+	}
+	dateCond("docked_at", ">=", f.DockedFrom)
+	dateCond("docked_at", "<=", f.DockedTo)
+	dateCond("signed_at", ">=", f.SignedFrom)
+	dateCond("signed_at", "<=", f.SignedTo)
+	if f.Stale != nil {
+		now := s.db.now()
+		yellow := now.AddDate(0, 0, -s.db.Opts.StaleYellowDays)
+		red := now.AddDate(0, 0, -s.db.Opts.StaleRedDays)
+		open := []string{"lead", "identification", "risk", "decision"}
+		switch *f.Stale {
+		case domain.StaleGreen:
+			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage IN ? AND p.last_progress_at > ?", open, yellow) })
+		case domain.StaleYellow:
+			add(func(q *gorm.DB) *gorm.DB {
+				return q.Where("p.stage IN ? AND p.last_progress_at <= ? AND p.last_progress_at > ?", open, yellow, red)
+			})
+		case domain.StaleRed:
+			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage IN ? AND p.last_progress_at <= ?", open, red) })
+		}
+	}
+	deleted := f.IncludeDeleted && admin
+	return func(q *gorm.DB) *gorm.DB {
+		q = q.Scopes(projectScope(scope))
+		if none {
+			return q.Where("1 = 0")
+		}
+		if !deleted {
+			q = q.Where("p.deleted_at IS NULL")
+		}
+		for _, c := range conds {
+			q = c(q)
+		}
+		return q
+	}, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+func chainIDByCode(q *gorm.DB, zoneID int64, code string) (int64, error) {
+	var ids []int64
+	if err := q.Model(&chainRow{}).Where("zone_id = ? AND code = ?", zoneID, code).Pluck("id", &ids).Error; err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
+// FindProjectByID returns a visible project or ENOTFOUND.
+func (s *ProjectService) FindProjectByID(ctx context.Context, id int64) (*domain.Project, error) {
+	return s.load(ctx, id, false)
+}
+
+func (s *ProjectService) load(ctx context.Context, id int64, includeDeleted bool) (*domain.Project, error) {
+	scope := domain.ScopeOf(domain.ActorFrom(ctx))
+	q := s.base(ctx).Scopes(projectScope(scope)).Where("p.id = ?", id)
+	if !includeDeleted {
+		q = q.Where("p.deleted_at IS NULL")
+	}
+	var rows []projectView
+	if err := q.Limit(1).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, domain.NotFound("项目")
+	}
+	out, err := s.toDomain(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*domain.Project, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	nodes := map[int64][]int64{}
+	if len(ids) > 0 {
+		var links []projectNodeRow
+		if err := s.db.conn(ctx).Where("project_id IN ?", ids).Order("node_id").Find(&links).Error; err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			nodes[l.ProjectID] = append(nodes[l.ProjectID], l.NodeID)
+		}
+	}
+	now := s.db.now()
+	out := make([]*domain.Project, len(rows))
+	for i, r := range rows {
+		p := &domain.Project{
+			ID: r.ID, ZoneID: r.ZoneID, Name: r.Name, InvestorID: r.InvestorID, Investor: r.InvestorName,
+			Channel: domain.Channel(r.Channel), ChainID: r.ChainID, Chain: r.ChainCode, NodeIDs: nodes[r.ID],
+			AssetType: domain.AssetType(r.AssetType), PlannedInvestment: domain.Money(r.PlannedInvestment),
+			LandArea: domain.Area(r.LandArea), Stage: domain.Stage(r.Stage), PrevStage: domain.Stage(r.PrevStage),
+			StageEnteredAt: r.StageEnteredAt.UTC(), LastProgressAt: r.LastProgressAt.UTC(),
+			OwnerID: r.OwnerID, Owner: r.OwnerName, CreatedByID: r.CreatedByID, CreatedBy: r.CreatorName,
+			DockedAt: r.DockedAt, SignedAt: r.SignedAt, CampaignID: r.CampaignID, ReferrerID: r.ReferrerID,
+			Agency: r.Agency, Industry: r.Industry, Notes: r.Notes, DropReason: r.DropReason, Sample: r.Sample,
+			Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: r.DeletedAt,
+			DecisionOutcome: r.DecisionOutcome, HasRiskAssessment: r.HasRiskAssessment,
+			Milestones: domain.Milestones{
+				LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
+				ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
+				ProductionPlanned: r.ProductionPlanned, ProductionActual: r.ProductionActual,
+			},
+		}
+		if p.NodeIDs == nil {
+			p.NodeIDs = []int64{}
+		}
+		if r.ReferrerName != nil {
+			p.Referrer = *r.ReferrerName
+		}
+		p.DaysInStage = int(now.Sub(p.StageEnteredAt).Hours() / 24)
+		p.Stale = s.staleColour(p, now)
+		out[i] = p
+	}
+	return out, nil
+}
+
+// staleColour grades an open project by days since its last progress (a stage move or an
+// activity): green, yellow from StaleYellowDays, red from StaleRedDays. Closed projects are
+// green.
+func (s *ProjectService) staleColour(p *domain.Project, now time.Time) domain.StaleColour {
+	if !p.Stage.Open() {
+		return domain.StaleGreen
+	}
+	days := int(now.Sub(p.LastProgressAt).Hours() / 24)
+	switch {
+	case days >= s.db.Opts.StaleRedDays:
+		return domain.StaleRed
+	case days >= s.db.Opts.StaleYellowDays:
+		return domain.StaleYellow
+	}
+	return domain.StaleGreen
+}
+
+// CreateProject validates in and stores a new project in lead (or, for imports, the stage
+// the file names) with version 1.
+func (s *ProjectService) CreateProject(ctx context.Context, in domain.ProjectInput) (*domain.Project, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.User.HasRole(domain.RoleAgent) && !a.User.HasRole(domain.RoleRecruiter) && !domain.CanAssignOwner(a) {
+		in.Channel = domain.ChannelEntrusted
+		in.Agency = a.User.Agency
+		in.Owner = ""
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		row, nodeIDs, err := s.resolveInput(ctx, a, in)
+		if err != nil {
+			return err
+		}
+		if err := s.db.conn(ctx).Create(row).Error; err != nil {
+			return err
+		}
+		id = row.ID
+		if err := s.setNodes(ctx, id, nodeIDs); err != nil {
+			return err
+		}
+		return s.db.history(ctx, a, row.ZoneID, id, "created", "", "", row.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, id, false)
+}
+
+// resolveInput turns names into ids and builds the row for a new project.
+func (s *ProjectService) resolveInput(ctx context.Context, a *domain.Actor, in domain.ProjectInput) (*projectRow, []int64, error) {
+	zoneID := a.User.ZoneID
+	fe := domain.FieldErrors{}
+	var chainID *int64
+	if in.Chain != nil {
+		id, err := chainIDByCode(s.db.conn(ctx), zoneID, *in.Chain)
+		if err != nil {
+			return nil, nil, err
+		}
+		if id == 0 {
+			fe.Add("chain", "未知的产业链 (unknown chain)")
+		} else {
+			chainID = &id
+		}
+	}
+	ownerID := a.User.ID
+	if in.Owner != "" && in.Owner != a.User.Username {
+		uid, err := s.userIDByName(ctx, zoneID, in.Owner)
+		if err != nil {
+			return nil, nil, err
+		}
+		if uid == 0 {
+			fe.Add("owner", "没有这个用户 (unknown user)")
+		} else if !domain.CanAssignOwner(a) {
+			return nil, nil, forbidden("将项目指派给他人")
+		} else {
+			ownerID = uid
+		}
+	}
+	if err := s.checkNodes(ctx, zoneID, chainID, in.NodeIDs, fe); err != nil {
+		return nil, nil, err
+	}
+	if in.CampaignID != nil {
+		var n int64
+		s.db.conn(ctx).Model(&campaignRow{}).Where("id = ? AND zone_id = ?", *in.CampaignID, zoneID).Count(&n)
+		if n == 0 {
+			fe.Add("campaign_id", "没有这个招商活动 (unknown campaign)")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, nil, err
+	}
+	investorID, err := s.db.findOrCreateEnterprise(ctx, zoneID, in.Investor, in.InvestorCreditCode, domain.EnterpriseInvestor)
+	if err != nil {
+		return nil, nil, err
+	}
+	var referrerID *int64
+	if in.Referrer != "" {
+		rid, err := s.db.findOrCreateEnterprise(ctx, zoneID, in.Referrer, "", domain.EnterpriseReferrer)
+		if err != nil {
+			return nil, nil, err
+		}
+		referrerID = &rid
+	}
+	now := s.db.now()
+	stage := in.Stage
+	if stage == "" {
+		stage = domain.StageLead
+	}
+	row := &projectRow{
+		ZoneID: zoneID, Name: in.Name, InvestorID: investorID, Channel: string(in.Channel), ChainID: chainID,
+		AssetType: string(in.AssetType), PlannedInvestment: int64(in.PlannedInvestment), LandArea: int64(in.LandArea),
+		Stage: string(stage), StageEnteredAt: now, LastProgressAt: now, OwnerID: ownerID, CreatedByID: a.User.ID,
+		DockedAt: in.DockedAt, SignedAt: in.SignedAt, CampaignID: in.CampaignID, ReferrerID: referrerID,
+		Agency: in.Agency, Industry: in.Industry, Notes: in.Notes, Sample: in.Sample, Version: 1,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if stage == domain.StageDropped {
+		row.PrevStage = string(domain.StageLead)
+	}
+	return row, dedupe(in.NodeIDs), nil
+}
+
+func (s *ProjectService) userIDByName(ctx context.Context, zoneID int64, username string) (int64, error) {
+	var ids []int64
+	err := s.db.conn(ctx).Model(&userRow{}).Where("zone_id = ? AND username = ?", zoneID, username).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// checkNodes requires every node to exist in the zone and, when the project has a chain,
+// to belong to it.
+func (s *ProjectService) checkNodes(ctx context.Context, zoneID int64, chainID *int64, ids []int64, fe domain.FieldErrors) error {
+	ids = dedupe(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	if chainID == nil {
+		fe.Add("chain_node_ids", "未指定产业链的项目不能关联环节 (nodes need a chain)")
+		return nil
+	}
+	var n int64
+	err := s.db.conn(ctx).Model(&chainNodeRow{}).Where("zone_id = ? AND chain_id = ? AND id IN ?", zoneID, *chainID, ids).Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if int(n) != len(ids) {
+		fe.Add("chain_node_ids", "环节不存在或不属于该产业链 (nodes must belong to the chain)")
+	}
+	return nil
+}
+
+func (s *ProjectService) setNodes(ctx context.Context, projectID int64, ids []int64) error {
+	q := s.db.conn(ctx)
+	if err := q.Where("project_id = ?", projectID).Delete(&projectNodeRow{}).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	links := make([]projectNodeRow, len(ids))
+	for i, id := range ids {
+		links[i] = projectNodeRow{ProjectID: projectID, NodeID: id}
+	}
+	return q.Create(&links).Error
+}
+
+func dedupe(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := []int64{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// findOrCreateEnterprise returns the zone's enterprise of that name, creating it (with the
+// credit code when given) if there is none; a known code on another name is a conflict.
+func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, code string, kind domain.EnterpriseKind) (int64, error) {
+	q := db.conn(ctx)
+	var rows []enterpriseRow
+	if err := q.Where("zone_id = ? AND name = ?", zoneID, name).Limit(1).Find(&rows).Error; err != nil {
+		return 0, err
+	}
+	if len(rows) == 1 {
+		e := rows[0]
+		if code != "" && e.CreditCode == nil {
+			if err := q.Model(&enterpriseRow{}).Where("id = ?", e.ID).Update("credit_code", code).Error; err != nil {
+				return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
+			}
+		} else if code != "" && *e.CreditCode != code {
+			return 0, &domain.Error{Code: domain.EINVALID, Message: "统一社会信用代码与已登记的不一致", Fields: map[string]string{"credit_code": "与已登记的企业信用代码不一致 (differs from the registered code)"}}
+		}
+		return e.ID, nil
+	}
+	now := db.now()
+	e := &enterpriseRow{ZoneID: zoneID, Name: name, Kind: string(kind), CreatedAt: now, UpdatedAt: now}
+	if code != "" {
+		e.CreditCode = &code
+	}
+	if err := q.Create(e).Error; err != nil {
+		return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
+	}
+	return e.ID, nil
+}
+
+// translate turns a unique-key violation into ECONFLICT on field.
+func translate(err error, field, msg string) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "Duplicate entry") {
+		return &domain.Error{Code: domain.ECONFLICT, Message: msg, Fields: map[string]string{field: msg}}
+	}
+	return err
+}
+
+// UpdateProject applies upd if its version is current, recording each changed field.
+func (s *ProjectService) UpdateProject(ctx context.Context, id int64, upd domain.ProjectUpdate) (*domain.Project, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := upd.Validate(); err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.load(ctx, id, false)
+		if err != nil {
+			return err
+		}
+		if !domain.CanEditProject(a, p) {
+			return forbidden("修改该项目")
+		}
+		if p.Version != upd.Version {
+			return staleVersion(p.Version)
+		}
+		ch, err := s.changes(ctx, a, p, upd)
+		if err != nil {
+			return err
+		}
+		if len(ch.cols) == 0 && ch.nodes == nil {
+			return nil
+		}
+		ch.cols["version"] = p.Version + 1
+		ch.cols["updated_at"] = s.db.now()
+		res := s.db.conn(ctx).Model(&projectRow{}).Where("id = ? AND version = ?", id, p.Version).Updates(ch.cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return staleVersion(p.Version)
+		}
+		if ch.nodes != nil {
+			if err := s.setNodes(ctx, id, *ch.nodes); err != nil {
+				return err
+			}
+		}
+		for _, h := range ch.history {
+			if err := s.db.history(ctx, a, p.ZoneID, id, "updated", h[0], h[1], h[2]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.load(ctx, id, false)
+}
+
+func staleVersion(current int64) error {
+	return domain.Errorf(domain.ECONFLICT, "项目已被他人修改（当前版本 %d），请刷新后重试 (version conflict)", current)
+}
+
+type changeSet struct {
+	cols    map[string]any
+	nodes   *[]int64
+	history [][3]string // field, from, to
+}
+
+// changes compares upd with p and resolves names; only real differences are kept.
+func (s *ProjectService) changes(ctx context.Context, a *domain.Actor, p *domain.Project, upd domain.ProjectUpdate) (*changeSet, error) {
+	c := &changeSet{cols: map[string]any{}}
+	fe := domain.FieldErrors{}
+	str := func(field, col string, from string, to *string) {
+		if to != nil && *to != from {
+			c.cols[col] = *to
+			c.history = append(c.history, [3]string{field, from, *to})
+		}
+	}
+	str("name", "name", p.Name, upd.Name)
+	str("agency", "agency", p.Agency, upd.Agency)
+	str("industry", "industry", p.Industry, upd.Industry)
+	str("notes", "notes", p.Notes, upd.Notes)
+	if upd.Channel != nil && *upd.Channel != p.Channel {
+		if a.User.HasRole(domain.RoleAgent) && !domain.CanAssignOwner(a) {
+			return nil, forbidden("修改招商渠道")
+		}
+		c.cols["channel"] = string(*upd.Channel)
+		c.history = append(c.history, [3]string{"channel", string(p.Channel), string(*upd.Channel)})
+	}
+	if upd.AssetType != nil && *upd.AssetType != p.AssetType {
+		c.cols["asset_type"] = string(*upd.AssetType)
+		c.history = append(c.history, [3]string{"asset_type", string(p.AssetType), string(*upd.AssetType)})
+	}
+	if upd.PlannedInvestment != nil && *upd.PlannedInvestment != p.PlannedInvestment {
+		c.cols["planned_investment"] = int64(*upd.PlannedInvestment)
+		c.history = append(c.history, [3]string{"planned_investment_wan", p.PlannedInvestment.Wan(), upd.PlannedInvestment.Wan()})
+	}
+	if upd.LandArea != nil && *upd.LandArea != p.LandArea {
+		c.cols["land_area"] = int64(*upd.LandArea)
+		c.history = append(c.history, [3]string{"land_area_mu", p.LandArea.Mu(), upd.LandArea.Mu()})
+	}
+	date := func(field string, from domain.Date, to *domain.Date) {
+		if to != nil && *to != from {
+			c.cols[field] = *to
+			c.history = append(c.history, [3]string{field, from.String(), to.String()})
+		}
+	}
+	date("docked_at", p.DockedAt, upd.DockedAt)
+	date("signed_at", p.SignedAt, upd.SignedAt)
+	if m := upd.Milestones; m != nil {
+		date("land_listing_planned", p.Milestones.LandListingPlanned, &m.LandListingPlanned)
+		date("land_listing_actual", p.Milestones.LandListingActual, &m.LandListingActual)
+		date("construction_planned", p.Milestones.ConstructionPlanned, &m.ConstructionPlanned)
+		date("construction_actual", p.Milestones.ConstructionActual, &m.ConstructionActual)
+		date("production_planned", p.Milestones.ProductionPlanned, &m.ProductionPlanned)
+		date("production_actual", p.Milestones.ProductionActual, &m.ProductionActual)
+	}
+	docked, signed := p.DockedAt, p.SignedAt
+	if upd.DockedAt != nil {
+		docked = *upd.DockedAt
+	}
+	if upd.SignedAt != nil {
+		signed = *upd.SignedAt
+	}
+	if !signed.IsZero() && signed.Before(docked) {
+		fe.Add("signed_at", "签约日期不能早于对接日期 (before docked_at)")
+	}
+	if upd.Investor != nil && *upd.Investor != p.Investor {
+		id, err := s.db.findOrCreateEnterprise(ctx, p.ZoneID, *upd.Investor, "", domain.EnterpriseInvestor)
+		if err != nil {
+			return nil, err
+		}
+		c.cols["investor_id"] = id
+		c.history = append(c.history, [3]string{"investor", p.Investor, *upd.Investor})
+	}
+	if upd.Referrer != nil && *upd.Referrer != p.Referrer {
+		var rid *int64
+		if strings.TrimSpace(*upd.Referrer) != "" {
+			id, err := s.db.findOrCreateEnterprise(ctx, p.ZoneID, strings.TrimSpace(*upd.Referrer), "", domain.EnterpriseReferrer)
+			if err != nil {
+				return nil, err
+			}
+			rid = &id
+		}
+		c.cols["referrer_id"] = rid
+		c.history = append(c.history, [3]string{"referrer", p.Referrer, *upd.Referrer})
+	}
+	if upd.CampaignID != nil && (p.CampaignID == nil || *p.CampaignID != *upd.CampaignID) {
+		var n int64
+		s.db.conn(ctx).Model(&campaignRow{}).Where("id = ? AND zone_id = ?", *upd.CampaignID, p.ZoneID).Count(&n)
+		if n == 0 {
+			fe.Add("campaign_id", "没有这个招商活动 (unknown campaign)")
+		}
+		c.cols["campaign_id"] = *upd.CampaignID
+		c.history = append(c.history, [3]string{"campaign_id", idString(p.CampaignID), fmt.Sprint(*upd.CampaignID)})
+	}
+	chainID := p.ChainID
+	if upd.Chain != nil {
+		from := ""
+		if p.Chain != nil {
+			from = *p.Chain
+		}
+		if *upd.Chain != from {
+			if *upd.Chain == "" {
+				chainID = nil
+			} else {
+				id, err := chainIDByCode(s.db.conn(ctx), p.ZoneID, *upd.Chain)
+				if err != nil {
+					return nil, err
+				}
+				if id == 0 {
+					fe.Add("chain", "未知的产业链 (unknown chain)")
+				}
+				chainID = &id
+			}
+			if !chainAllowed(a, chainID) {
+				return nil, forbidden("将项目移到该产业链")
+			}
+			c.cols["chain_id"] = chainID
+			c.history = append(c.history, [3]string{"chain", from, *upd.Chain})
+			if upd.NodeIDs == nil && len(p.NodeIDs) > 0 { // links of the old chain go
+				empty := []int64{}
+				upd.NodeIDs = &empty
+			}
+		}
+	}
+	if upd.NodeIDs != nil {
+		want := dedupe(*upd.NodeIDs)
+		if fmt.Sprint(want) != fmt.Sprint(dedupe(p.NodeIDs)) {
+			if err := s.checkNodes(ctx, p.ZoneID, chainID, want, fe); err != nil {
+				return nil, err
+			}
+			c.nodes = &want
+			c.history = append(c.history, [3]string{"chain_node_ids", idsString(p.NodeIDs), idsString(want)})
+		}
+	}
+	if upd.Owner != nil && *upd.Owner != p.Owner {
+		id, err := s.userIDByName(ctx, p.ZoneID, *upd.Owner)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			fe.Add("owner", "没有这个用户 (unknown user)")
+		} else if !domain.CanAssignOwner(a) {
+			return nil, forbidden("更换项目负责人")
+		}
+		c.cols["owner_id"] = id
+		c.history = append(c.history, [3]string{"owner", p.Owner, *upd.Owner})
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// chainAllowed: zone-wide editors may use any chain; anyone else only chains in their scope.
+func chainAllowed(a *domain.Actor, chainID *int64) bool {
+	s := domain.ScopeOf(a)
+	if s.All {
+		return true
+	}
+	if chainID == nil {
+		return false
+	}
+	for _, id := range s.ChainIDs {
+		if id == *chainID {
+			return true
+		}
+	}
+	return false
+}
+
+func idString(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return fmt.Sprint(*id)
+}
+
+func idsString(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, ",")
+}
+
+// DeleteProject soft-deletes a project the caller may edit.
+func (s *ProjectService) DeleteProject(ctx context.Context, id int64) error {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.load(ctx, id, false)
+		if err != nil {
+			return err
+		}
+		if !domain.CanEditProject(a, p) {
+			return forbidden("删除该项目")
+		}
+		now := s.db.now()
+		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).
+			Updates(map[string]any{"deleted_at": now, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.db.history(ctx, a, p.ZoneID, id, "deleted", "", "", "")
+	})
+}
+
+// RestoreProject brings back a soft-deleted project; administrators only.
+func (s *ProjectService) RestoreProject(ctx context.Context, id int64) error {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.load(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if !domain.IsAdmin(a) {
+			return forbidden("恢复已删除的项目")
+		}
+		if p.DeletedAt == nil {
+			return domain.Errorf(domain.ERULE, "项目未被删除，无需恢复 (not deleted)")
+		}
+		now := s.db.now()
+		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).
+			Updates(map[string]any{"deleted_at": nil, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.db.history(ctx, a, p.ZoneID, id, "restored", "", "", "")
+	})
+}
