@@ -1,0 +1,86 @@
+// The endpoints of the chaincrm API contract, one function each.
+import { api, upload, download } from './client'
+
+export { ApiError } from './client'
+
+export const auth = {
+  login: (username, password) => api.post('/auth/login', { username, password }),
+  me: () => api.get('/me'),
+}
+
+export const chains = {
+  list: () => api.get('/chains'),
+  map: (code) => api.get(`/chains/${encodeURIComponent(code)}/map`),
+  downloadSvg: (code, opts) => download(`/chains/${encodeURIComponent(code)}/map.svg`, null, `${code}-产业链图谱.svg`, opts),
+  downloadTargets: (code, opts) => download(`/chains/${encodeURIComponent(code)}/targets.xlsx`, null, `${code}-目标企业清单.xlsx`, opts),
+}
+
+export const projects = {
+  list: (filters) => api.get('/projects', filters),
+  get: (id) => api.get(`/projects/${id}`),
+  create: (body) => api.post('/projects', body),
+  update: (id, body) => api.patch(`/projects/${id}`, body),
+  remove: (id) => api.del(`/projects/${id}`),
+  restore: (id) => api.post(`/projects/${id}/restore`),
+  transition: (id, body) => api.post(`/projects/${id}/transition`, body),
+  riskAssessment: (id, body) => api.post(`/projects/${id}/risk-assessment`, body),
+  decision: (id, body) => api.post(`/projects/${id}/decision`, body),
+  activities: (id) => api.get(`/projects/${id}/activities`),
+  logActivity: (id, body) => api.post(`/projects/${id}/activities`, body),
+  history: (id) => api.get(`/projects/${id}/history`),
+  board: (filters) => api.get('/projects/board', filters),
+  reviewQueue: () => api.get('/review-queue'),
+  exportXlsx: (filters, opts) => download('/export/projects.xlsx', filters, '招商项目.xlsx', opts),
+}
+
+export const enterprises = {
+  list: (query) => api.get('/enterprises', query),
+  get: (id) => api.get(`/enterprises/${id}`),
+  create: (body) => api.post('/enterprises', body),
+}
+
+export const campaigns = {
+  list: (query) => api.get('/campaigns', query),
+  create: (body) => api.post('/campaigns', body),
+}
+
+export const reminders = {
+  list: () => api.get('/reminders'),
+  done: (id) => api.post(`/reminders/${id}/done`),
+  snooze: (id, until) => api.post(`/reminders/${id}/snooze`, { until }),
+}
+
+export const stats = {
+  overview: (year) => api.get('/stats/overview', { year }),
+  annualReport: (year) => api.get('/reports/annual', { year }),
+}
+
+export const targets = {
+  list: (year) => api.get('/targets', { year }),
+  create: (body) => api.post('/targets', body),
+}
+
+export const imports = {
+  projects: (file, { dryRun, onProgress } = {}) => {
+    const fd = new FormData()
+    fd.append('file', file)
+    return upload('/import/projects', fd, { query: dryRun ? { dry_run: 'true' } : undefined, onProgress })
+  },
+  template: (opts) => download('/import/template.xlsx', null, '招商项目导入模板.xlsx', opts),
+}
+
+export const admin = {
+  users: () => api.get('/users'),
+  createUser: (body) => api.post('/users', body),
+  updateUser: (id, body) => api.patch(`/users/${id}`, body),
+  jobs: () => api.get('/jobs'),
+  runJob: (name) => api.post(`/jobs/${encodeURIComponent(name)}/run`),
+  outbox: () => api.get('/outbox'),
+}
+
+/** Lists come back either as a bare array or as {items: [...]}; pages want the array. */
+export function itemsOf(data) {
+  if (Array.isArray(data)) return data
+  if (data && Array.isArray(data.items)) return data.items
+  return []
+}

@@ -1,0 +1,60 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from '../stores/auth'
+import { hasRole } from '../utils/permissions'
+
+// Every page is its own chunk; the layout is loaded once after log-in.
+export const routes = [
+  { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: () => import('../layouts/AppLayout.vue'),
+    children: [
+      { path: '', name: 'dashboard', component: () => import('../views/DashboardView.vue'), meta: { title: 'nav.dashboard' } },
+      { path: 'projects', name: 'projects', component: () => import('../views/ProjectsView.vue'), meta: { title: 'nav.projects' } },
+      { path: 'projects/:id', name: 'project', component: () => import('../views/ProjectDetailView.vue'), meta: { title: 'nav.projects' }, props: true },
+      { path: 'board', name: 'board', component: () => import('../views/BoardView.vue'), meta: { title: 'nav.board' } },
+      { path: 'visit', name: 'visit', component: () => import('../views/VisitView.vue'), meta: { title: 'nav.visit' } },
+      { path: 'map/:code?', name: 'map', component: () => import('../views/ChainMapView.vue'), meta: { title: 'nav.map', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
+      { path: 'review', name: 'review', component: () => import('../views/ReviewView.vue'), meta: { title: 'nav.review', roles: ['chain_chief', 'director'] } },
+      { path: 'reminders', name: 'reminders', component: () => import('../views/RemindersView.vue'), meta: { title: 'nav.reminders' } },
+      { path: 'reports', name: 'reports', component: () => import('../views/ReportView.vue'), meta: { title: 'nav.reports', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
+      { path: 'enterprises', name: 'enterprises', component: () => import('../views/EnterprisesView.vue'), meta: { title: 'nav.enterprises', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
+      { path: 'admin/users', name: 'admin-users', component: () => import('../views/admin/UsersView.vue'), meta: { title: 'nav.users', roles: ['admin'] } },
+      { path: 'admin/chains', name: 'admin-chains', component: () => import('../views/admin/ChainsView.vue'), meta: { title: 'nav.chains', roles: ['admin'] } },
+      { path: 'admin/campaigns', name: 'admin-campaigns', component: () => import('../views/admin/CampaignsView.vue'), meta: { title: 'nav.campaigns', roles: ['admin', 'director'] } },
+      { path: 'admin/targets', name: 'admin-targets', component: () => import('../views/admin/TargetsView.vue'), meta: { title: 'nav.targets', roles: ['admin', 'director'] } },
+      { path: 'admin/jobs', name: 'admin-jobs', component: () => import('../views/admin/JobsView.vue'), meta: { title: 'nav.jobs', roles: ['admin'] } },
+      { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
+    ],
+  },
+]
+
+/** The guard, exported for tests: log-in first, then role checks from /me. */
+export async function guard(to, auth) {
+  if (to.meta && to.meta.public) {
+    if (to.name === 'login' && auth.loggedIn && auth.me) return { path: '/' }
+    return true
+  }
+  if (!auth.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  try {
+    await auth.ensureMe()
+  } catch (e) {
+    if (e && e.status === 401) return { name: 'login', query: { redirect: to.fullPath } }
+    // /me failed for another reason (server down): let the page show its own error state.
+    return true
+  }
+  const roles = to.meta && to.meta.roles
+  if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
+  return true
+}
+
+export function createAppRouter(history = createWebHistory()) {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior: (to, from, saved) => saved || { top: 0 },
+  })
+  router.beforeEach((to) => guard(to, useAuthStore()))
+  return router
+}

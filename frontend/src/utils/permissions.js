@@ -1,0 +1,72 @@
+// What the signed-in user may do, from the roles and chains in GET /me. This only hides or
+// disables controls; the server stays the guard (and its refusals are shown as they come).
+
+export function hasRole(me, ...roles) {
+  const mine = (me && me.roles) || []
+  return roles.some((r) => mine.includes(r))
+}
+
+export function isChiefOf(me, chain) {
+  return !!chain && hasRole(me, 'chain_chief') && ((me && me.chains) || []).includes(chain)
+}
+
+/** Anyone who writes projects: not chain chiefs (they comment and decide), not viewers. */
+export function canCreateProject(me) {
+  return hasRole(me, 'admin', 'director', 'recruiter', 'agent')
+}
+
+/** Edit, move and delete: admin and director any project; a recruiter the ones they own. */
+export function canEditProject(me, p) {
+  if (!me || !p) return false
+  if (hasRole(me, 'admin', 'director')) return true
+  return hasRole(me, 'recruiter') && p.owner === me.username
+}
+
+export function canDeleteProject(me, p) {
+  return canEditProject(me, p)
+}
+
+export function canRestoreProject(me) {
+  return hasRole(me, 'admin')
+}
+
+/** Log a visit: admin, director, any recruiter; an agent on what they submitted; a chief on their chain. */
+export function canLogActivity(me, p) {
+  if (!me) return false
+  if (hasRole(me, 'admin', 'director', 'recruiter')) return true
+  if (!p) return hasRole(me, 'agent', 'chain_chief')
+  if (hasRole(me, 'agent') && (p.created_by === me.username || p.owner === me.username)) return true
+  return isChiefOf(me, p.chain)
+}
+
+/** Decide a landing decision: the director, or a chain chief of the project's chain. */
+export function canDecide(me, p) {
+  if (!me || !p) return false
+  return hasRole(me, 'director') || isChiefOf(me, p.chain)
+}
+
+export function canImport(me) {
+  return hasRole(me, 'admin', 'director')
+}
+
+export function canManageTargets(me) {
+  return hasRole(me, 'admin', 'director')
+}
+
+export function canReview(me) {
+  return hasRole(me, 'chain_chief', 'director')
+}
+
+export function isAdmin(me) {
+  return hasRole(me, 'admin')
+}
+
+/** Everyone but an outside agent sees the zone-wide dashboard and reports. */
+export function canSeeStats(me) {
+  return hasRole(me, 'admin', 'director', 'chain_chief', 'recruiter', 'viewer')
+}
+
+/** Projects may be given to another owner only by admin and director. */
+export function canAssignOwner(me) {
+  return hasRole(me, 'admin', 'director')
+}
