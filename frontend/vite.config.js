@@ -37,6 +37,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['tests/**/*.spec.js'],
     css: false,
+    testTimeout: 30000,
     server: { deps: { inline: ['element-plus'] } },
   },
 })

@@ -1,0 +1,83 @@
+import { describe, it, expect, beforeEach } from 'vitest'
+import { setActivePinia, createPinia } from 'pinia'
+import { useAuthStore } from '../src/stores/auth'
+import { guard } from '../src/router'
+import { mockFetch, errorBody } from './helpers'
+
+const ME = { id: 3, username: 'chief_food', display_name: '食品链长', email: 'c@x', roles: ['chain_chief'], zone: { code: 'laiyuan', name: '涞源经济开发区' }, chains: ['food'] }
+
+beforeEach(() => {
+  localStorage.clear()
+  setActivePinia(createPinia())
+})
+
+describe('auth store', () => {
+  it('logs in, keeps the token in localStorage and loads /me', async () => {
+    const { calls } = mockFetch([
+      { match: ['POST', '/api/v1/auth/login'], respond: { body: { token: 'T1', user: { username: 'chief_food' } } } },
+      { match: ['GET', '/api/v1/me'], respond: { body: ME } },
+    ])
+    const auth = useAuthStore()
+    await auth.login('chief_food', 'Demo@2023')
+    expect(localStorage.getItem('chaincrm.token')).toBe('T1')
+    expect(auth.loggedIn).toBe(true)
+    expect(auth.zoneName).toBe('涞源经济开发区')
+    expect(auth.myChains).toEqual(['food'])
+    expect(calls[1].headers.Authorization).toBe('Bearer T1')
+    expect(auth.can('canDecide', { chain: 'food' })).toBe(true)
+    expect(auth.can('canDecide', { chain: 'mining' })).toBe(false)
+  })
+
+  it('keeps no token when the password is wrong', async () => {
+    mockFetch([{ match: ['POST', '/api/v1/auth/login'], respond: { status: 401, body: errorBody('EUNAUTHORIZED', '用户名或密码错误') } }])
+    const auth = useAuthStore()
+    const err = await auth.login('admin', 'nope').catch((e) => e)
+    expect(err.message).toBe('用户名或密码错误')
+    expect(auth.loggedIn).toBe(false)
+    expect(localStorage.getItem('chaincrm.token')).toBe(null)
+  })
+
+  it('passes the throttling answer through', async () => {
+    mockFetch([{ match: ['POST', '/api/v1/auth/login'], respond: { status: 429, body: errorBody('ETOOMANY', '登录失败次数过多，请15分钟后再试') } }])
+    const err = await useAuthStore().login('admin', 'x').catch((e) => e)
+    expect(err.isThrottled).toBe(true)
+    expect(err.message).toContain('15分钟')
+  })
+
+  it('logs out on a 401 from /me and clears storage', async () => {
+    localStorage.setItem('chaincrm.token', 'old')
+    mockFetch([{ match: ['GET', '/api/v1/me'], respond: { status: 401, body: errorBody('EUNAUTHORIZED', '登录已过期') } }])
+    const auth = useAuthStore()
+    expect(auth.loggedIn).toBe(true)
+    await expect(auth.ensureMe()).rejects.toMatchObject({ status: 401 })
+    expect(auth.loggedIn).toBe(false)
+    expect(localStorage.getItem('chaincrm.token')).toBe(null)
+  })
+})
+
+describe('router guard', () => {
+  const route = (path, meta = {}, name) => ({ path, fullPath: path, meta, name })
+
+  it('sends a visitor without a token to the log-in page with a redirect', async () => {
+    mockFetch([])
+    const res = await guard(route('/projects/5'), useAuthStore())
+    expect(res).toEqual({ name: 'login', query: { redirect: '/projects/5' } })
+  })
+
+  it('keeps a viewer out of the admin pages and lets the admin in', async () => {
+    localStorage.setItem('chaincrm.token', 'v')
+    mockFetch([{ match: ['GET', '/api/v1/me'], respond: { body: { ...ME, username: 'viewer', roles: ['viewer'], chains: [] } } }])
+    const auth = useAuthStore()
+    expect(await guard(route('/admin/users', { roles: ['admin'] }), auth)).toEqual({ name: 'forbidden' })
+    expect(await guard(route('/reports', { roles: ['viewer', 'director'] }), auth)).toBe(true)
+    auth.me = { ...ME, roles: ['admin'] }
+    expect(await guard(route('/admin/users', { roles: ['admin'] }), auth)).toBe(true)
+  })
+
+  it('sends an expired session back to log in', async () => {
+    localStorage.setItem('chaincrm.token', 'old')
+    mockFetch([{ match: ['GET', '/api/v1/me'], respond: { status: 401, body: errorBody('EUNAUTHORIZED', '登录已过期') } }])
+    const res = await guard(route('/board'), useAuthStore())
+    expect(res).toEqual({ name: 'login', query: { redirect: '/board' } })
+  })
+})

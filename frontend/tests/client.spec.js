@@ -1,0 +1,102 @@
+import { describe, it, expect, beforeEach, vi } from 'vitest'
+import { request, api, ApiError, buildUrl, setToken, getToken, onUnauthorized, defaultMessage } from '../src/api/client'
+import { mockFetch, errorBody } from './helpers'
+
+beforeEach(() => {
+  localStorage.clear()
+  onUnauthorized(null)
+})
+
+describe('buildUrl', () => {
+  it('prefixes /api/v1 and drops empty filters', () => {
+    expect(buildUrl('/projects', { channel: 'entrusted', stage: '', chain: null, q: '誉柯', page: 1 }))
+      .toBe('/api/v1/projects?channel=entrusted&q=%E8%AA%89%E6%9F%AF&page=1')
+    expect(buildUrl('/me')).toBe('/api/v1/me')
+  })
+})
+
+describe('request', () => {
+  it('sends the bearer token and JSON body', async () => {
+    setToken('tok-1')
+    const { calls } = mockFetch([{ match: ['POST', '/api/v1/projects'], respond: { status: 201, body: { id: 5, version: 1 } } }])
+    const res = await api.post('/projects', { name: 'x' })
+    expect(res).toEqual({ id: 5, version: 1 })
+    expect(calls[0].headers.Authorization).toBe('Bearer tok-1')
+    expect(calls[0].headers['Content-Type']).toBe('application/json')
+    expect(JSON.parse(calls[0].body)).toEqual({ name: 'x' })
+  })
+
+  it('turns a 400 into an ApiError with the server message and fields', async () => {
+    mockFetch([{ match: ['POST', '/api/v1/projects'], respond: { status: 400, body: errorBody('EINVALID', '输入有误', { name: '项目名称不能为空', land_area_mu: '占地面积不能为负' }) } }])
+    const err = await api.post('/projects', {}).catch((e) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(400)
+    expect(err.code).toBe('EINVALID')
+    expect(err.message).toBe('输入有误')
+    expect(err.fields).toEqual({ name: '项目名称不能为空', land_area_mu: '占地面积不能为负' })
+  })
+
+  it('marks a 409 on PATCH as a version conflict', async () => {
+    mockFetch([{ match: ['PATCH', '/api/v1/projects/7'], respond: { status: 409, body: errorBody('ECONFLICT', '项目已被他人修改') } }])
+    const err = await api.patch('/projects/7', { version: 1, name: 'y' }).catch((e) => e)
+    expect(err.isConflict).toBe(true)
+    expect(err.isRefused).toBe(false)
+    expect(err.message).toBe('项目已被他人修改')
+  })
+
+  it('keeps the reason of a 422 stage refusal', async () => {
+    mockFetch([{ match: ['POST', '/api/v1/projects/7/transition'], respond: { status: 422, body: errorBody('ERULE', '进入落地决策前须提交风险评估') } }])
+    const err = await api.post('/projects/7/transition', { to: 'decision' }).catch((e) => e)
+    expect(err.isRefused).toBe(true)
+    expect(err.status).toBe(422)
+    expect(err.message).toBe('进入落地决策前须提交风险评估')
+  })
+
+  it('falls back to a Chinese message when the body is not the error shape', async () => {
+    mockFetch([{ match: ['GET', '/api/v1/jobs'], respond: { status: 404, raw: '404 page not found', type: 'text/plain' } }])
+    const err = await api.get('/jobs').catch((e) => e)
+    expect(err.status).toBe(404)
+    expect(err.message).toBe(defaultMessage(404))
+    expect(err.message).toMatch(/不存在/)
+  })
+
+  it('treats an HTML 200 on an API path as a missing endpoint', async () => {
+    mockFetch([{ match: ['GET', '/api/v1/outbox'], respond: { status: 200, raw: '<!doctype html><html></html>', type: 'text/html' } }])
+    const err = await api.get('/outbox').catch((e) => e)
+    expect(err.status).toBe(404)
+  })
+
+  it('reports a network failure as status 0', async () => {
+    mockFetch([{ match: ['GET', '/api/v1/me'], respond: new TypeError('Failed to fetch') }])
+    const err = await api.get('/me').catch((e) => e)
+    expect(err.isNetwork).toBe(true)
+    expect(err.message).toMatch(/网络/)
+  })
+
+  it('calls the 401 handler for a logged-in request but not for the log-in itself', async () => {
+    const handler = vi.fn()
+    onUnauthorized(handler)
+    mockFetch([
+      { match: ['GET', '/api/v1/me'], respond: { status: 401, body: errorBody('EUNAUTHORIZED', '请先登录') } },
+      { match: ['POST', '/api/v1/auth/login'], respond: { status: 401, body: errorBody('EUNAUTHORIZED', '用户名或密码错误') } },
+    ])
+    await api.get('/me').catch(() => {})
+    expect(handler).toHaveBeenCalledTimes(1)
+    const err = await api.post('/auth/login', { username: 'a', password: 'b' }).catch((e) => e)
+    expect(err.message).toBe('用户名或密码错误')
+    expect(handler).toHaveBeenCalledTimes(1)
+  })
+
+  it('returns null on 204', async () => {
+    mockFetch([{ match: ['DELETE', '/api/v1/projects/3'], respond: { status: 204 } }])
+    expect(await request('DELETE', '/projects/3')).toBe(null)
+  })
+
+  it('remembers and forgets the token', () => {
+    setToken('abc')
+    expect(getToken()).toBe('abc')
+    setToken('')
+    expect(getToken()).toBe('')
+    expect(localStorage.getItem('chaincrm.token')).toBe(null)
+  })
+})
