@@ -66,3 +66,9 @@ type UserService interface {
 	UserBySession(ctx context.Context, token string) (*User, error)
 	RevokeSession(ctx context.Context, token string) error
 }
+
+// ProjectStreamer walks every visible project matching a filter (paging ignored) in
+// batches, for exports, maps and figures that must not hold a page limit.
+type ProjectStreamer interface {
+	EachProject(ctx context.Context, f ProjectFilter, fn func(*Project) error) error
+}

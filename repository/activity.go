@@ -20,8 +20,8 @@ func NewActivityService(db *DB) *ActivityService {
 var _ domain.ActivityService = (*ActivityService)(nil)
 
 type activityView struct {
-	activityRow `gorm:"embedded"`
-	AuthorName  string
+	Row        activityRow `gorm:"embedded"`
+	AuthorName string
 }
 
 // FindActivities lists a visible project's activities, newest first.
@@ -44,10 +44,11 @@ func (s *ActivityService) FindActivities(ctx context.Context, projectID int64) (
 	return out, nil
 }
 
-func activityToDomain(r activityView) *domain.Activity {
+func activityToDomain(v activityView) *domain.Activity {
+	r := v.Row
 	return &domain.Activity{ID: r.ID, ZoneID: r.ZoneID, ProjectID: r.ProjectID, Kind: domain.ActivityKind(r.Kind),
 		OccurredAt: r.OccurredAt, Place: r.Place, OurPeople: r.OurPeople, TheirPeople: r.TheirPeople,
-		Summary: r.Summary, NextStep: r.NextStep, NextDue: r.NextDue, AuthorID: r.AuthorID, Author: r.AuthorName,
+		Summary: r.Summary, NextStep: r.NextStep, NextDue: r.NextDue, AuthorID: r.AuthorID, Author: v.AuthorName,
 		CreatedAt: r.CreatedAt.UTC()}
 }
 
@@ -86,5 +87,5 @@ func (s *ActivityService) CreateActivity(ctx context.Context, projectID int64, i
 	if err != nil {
 		return nil, err
 	}
-	return activityToDomain(activityView{activityRow: *row, AuthorName: a.User.Username}), nil
+	return activityToDomain(activityView{Row: *row, AuthorName: a.User.Username}), nil
 }

@@ -110,7 +110,7 @@ var demoProjects = []demoProject{
 	// 新签约落地项目 4 个，签约投资额 8.05 亿元
 	{Name: "誉柯防水建材生产项目", Investor: "华能誉柯防水材料有限公司", Channel: "business_referral", Chain: "mining", Asset: "heavy", Stage: "follow_up",
 		Nodes: []string{"mining-waterproof"}, Wan: 38000, Docked: "2022-03-18", Signed: "2022-09-26", Referrer: "中国华能集团有限公司",
-		Notes: "土地使用费（区片地价）、社保、风险基金已由企业全部垫付到位，正在组卷报批",
+		Notes:      "土地使用费（区片地价）、社保、风险基金已由企业全部垫付到位，正在组卷报批",
 		Milestones: domain.Milestones{LandListingPlanned: domain.MustDate("2023-03-31"), ConstructionPlanned: domain.MustDate("2023-03-31")}},
 	{Name: "氢阳制氢项目", Investor: "国电投氢阳新能源有限公司", Channel: "resource_plus", Asset: "heavy", Stage: "follow_up",
 		Wan: 10500, Docked: "2022-04-12", Signed: "2022-10-20", Referrer: "国家电力投资集团有限公司",

@@ -23,7 +23,7 @@ var _ domain.ProjectService = (*ProjectService)(nil)
 
 // projectView is a project row with the names other tables hold.
 type projectView struct {
-	projectRow   `gorm:"embedded"`
+	Row          projectRow `gorm:"embedded"`
 	InvestorName string
 	OwnerName    string
 	CreatorName  string
@@ -200,7 +200,7 @@ func (s *ProjectService) load(ctx context.Context, id int64, includeDeleted bool
 func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*domain.Project, error) {
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
-		ids[i] = r.ID
+		ids[i] = r.Row.ID
 	}
 	nodes := map[int64][]int64{}
 	if len(ids) > 0 {
@@ -214,14 +214,15 @@ func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*d
 	}
 	now := s.db.now()
 	out := make([]*domain.Project, len(rows))
-	for i, r := range rows {
+	for i, v := range rows {
+		r := v.Row
 		p := &domain.Project{
-			ID: r.ID, ZoneID: r.ZoneID, Name: r.Name, InvestorID: r.InvestorID, Investor: r.InvestorName,
-			Channel: domain.Channel(r.Channel), ChainID: r.ChainID, Chain: r.ChainCode, NodeIDs: nodes[r.ID],
+			ID: r.ID, ZoneID: r.ZoneID, Name: r.Name, InvestorID: r.InvestorID, Investor: v.InvestorName,
+			Channel: domain.Channel(r.Channel), ChainID: r.ChainID, Chain: v.ChainCode, NodeIDs: nodes[r.ID],
 			AssetType: domain.AssetType(r.AssetType), PlannedInvestment: domain.Money(r.PlannedInvestment),
 			LandArea: domain.Area(r.LandArea), Stage: domain.Stage(r.Stage), PrevStage: domain.Stage(r.PrevStage),
 			StageEnteredAt: r.StageEnteredAt.UTC(), LastProgressAt: r.LastProgressAt.UTC(),
-			OwnerID: r.OwnerID, Owner: r.OwnerName, CreatedByID: r.CreatedByID, CreatedBy: r.CreatorName,
+			OwnerID: r.OwnerID, Owner: v.OwnerName, CreatedByID: r.CreatedByID, CreatedBy: v.CreatorName,
 			DockedAt: r.DockedAt, SignedAt: r.SignedAt, CampaignID: r.CampaignID, ReferrerID: r.ReferrerID,
 			Agency: r.Agency, Industry: r.Industry, Notes: r.Notes, DropReason: r.DropReason, Sample: r.Sample,
 			Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: r.DeletedAt,
@@ -235,8 +236,8 @@ func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*d
 		if p.NodeIDs == nil {
 			p.NodeIDs = []int64{}
 		}
-		if r.ReferrerName != nil {
-			p.Referrer = *r.ReferrerName
+		if v.ReferrerName != nil {
+			p.Referrer = *v.ReferrerName
 		}
 		p.DaysInStage = int(now.Sub(p.StageEnteredAt).Hours() / 24)
 		p.Stale = s.staleColour(p, now)
@@ -760,4 +761,39 @@ func (s *ProjectService) RestoreProject(ctx context.Context, id int64) error {
 		}
 		return s.db.history(ctx, a, p.ZoneID, id, "restored", "", "", "")
 	})
+}
+
+// EachProject calls fn for every visible project matching f, newest docking first, reading
+// in batches of 1000 so that memory stays flat for any number of rows.
+func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter, fn func(*domain.Project) error) error {
+	a := domain.ActorFrom(ctx)
+	where, err := s.filter(ctx, domain.ScopeOf(a), f, domain.IsAdmin(a))
+	if err != nil {
+		return err
+	}
+	const batch = 1000
+	var afterID int64 = -1
+	for {
+		q := where(s.base(ctx)).Order("p.id")
+		if afterID >= 0 {
+			q = q.Where("p.id > ?", afterID)
+		}
+		var rows []projectView
+		if err := q.Limit(batch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		ps, err := s.toDomain(ctx, rows)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		if len(rows) < batch {
+			return nil
+		}
+		afterID = rows[len(rows)-1].Row.ID
+	}
 }

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/laiyuan-edz/chaincrm/api/spreadsheet"
+	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+func (s *Server) listChains(c *gin.Context) {
+	chains, err := s.svc.Chains.FindChains(c.Request.Context())
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, chains)
+}
+
+// buildMap loads and builds a chain's map within the caller's scope. A chain chief sees
+// the maps of their own chains only; zone-wide roles see every chain.
+func (s *Server) buildMap(c *gin.Context) (*chainmap.Map, bool) {
+	ctx := c.Request.Context()
+	chain, err := s.svc.Chains.FindChainByCode(ctx, c.Param("code"))
+	if err != nil {
+		Abort(c, err)
+		return nil, false
+	}
+	scope := domain.ScopeOf(domain.ActorFrom(ctx))
+	if !scope.All {
+		mine := false
+		for _, id := range scope.ChainIDs {
+			mine = mine || id == chain.ID
+		}
+		if !mine {
+			Abort(c, domain.NotFound("产业链"))
+			return nil, false
+		}
+	}
+	in, err := s.svc.Maps.MapInput(ctx, chain)
+	if err != nil {
+		Abort(c, err)
+		return nil, false
+	}
+	return chainmap.Build(in, s.opts.Thresholds), true
+}
+
+func (s *Server) chainMap(c *gin.Context) {
+	m, ok := s.buildMap(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+func (s *Server) chainMapSVG(c *gin.Context) {
+	m, ok := s.buildMap(c)
+	if !ok {
+		return
+	}
+	svg := chainmap.RenderSVG(m, chainmap.SVGOptions{})
+	if c.Query("download") == "1" {
+		c.Header("Content-Disposition", spreadsheet.ContentDisposition(m.Chain.Name+"产业链招商地图.svg"))
+	}
+	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", svg)
+}
+
+func (s *Server) chainTargetsXLSX(c *gin.Context) {
+	m, ok := s.buildMap(c)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := chainmap.WriteTargetsXLSX(&buf, m); err != nil {
+		Abort(c, err)
+		return
+	}
+	c.Header("Content-Disposition", spreadsheet.ContentDisposition(m.Chain.Name+"产业链招商目标清单.xlsx"))
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+func (s *Server) listEnterprises(c *gin.Context) {
+	fe := domain.FieldErrors{}
+	f := domain.EnterpriseFilter{Page: pageParams(c, fe)}
+	if v := strings.TrimSpace(c.Query("q")); v != "" {
+		f.Q = &v
+	}
+	if v := c.Query("kind"); v != "" {
+		k := domain.EnterpriseKind(v)
+		if !k.Valid() {
+			fe.Add("kind", "未知的企业类型 (unknown kind)")
+		}
+		f.Kind = &k
+	}
+	if v := c.Query("node_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			fe.Add("node_id", "应为数字 (must be a number)")
+		}
+		f.NodeID = &id
+	}
+	if err := fe.Err(); err != nil {
+		Abort(c, err)
+		return
+	}
+	items, total, err := s.svc.Enterprises.FindEnterprises(c.Request.Context(), f)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	f.Page = f.Page.Normalize()
+	c.JSON(http.StatusOK, page[*domain.Enterprise]{Items: items, Total: total, Page: f.Page.Page, PageSize: f.Page.PageSize})
+}
+
+func (s *Server) getEnterprise(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	e, err := s.svc.Enterprises.FindEnterpriseByID(c.Request.Context(), id)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, e)
+}
+
+func (s *Server) createEnterprise(c *gin.Context) {
+	var e domain.Enterprise
+	if err := decodeJSON(c, &e); err != nil {
+		Abort(c, err)
+		return
+	}
+	if err := s.svc.Enterprises.CreateEnterprise(c.Request.Context(), &e); err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, e)
+}
+
+func (s *Server) listCampaigns(c *gin.Context) {
+	year := 0
+	if v := c.Query("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1900 || n > 2200 {
+			Abort(c, &domain.Error{Code: domain.EINVALID, Message: "年份无效", Fields: map[string]string{"year": "应为四位年份 (a year)"}})
+			return
+		}
+		year = n
+	}
+	items, err := s.svc.Campaigns.FindCampaigns(c.Request.Context(), year)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+}
+
+func (s *Server) createCampaign(c *gin.Context) {
+	var cp domain.Campaign
+	if err := decodeJSON(c, &cp); err != nil {
+		Abort(c, err)
+		return
+	}
+	if err := s.svc.Campaigns.CreateCampaign(c.Request.Context(), &cp); err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, cp)
+}

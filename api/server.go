@@ -1,0 +1,125 @@
+// Package api is chaincrm's HTTP interface: a Gin router with request ids, structured
+// logging, recovery, metrics, body limits, bearer-token authentication and casbin
+// authorization in front of the handlers, and the embedded web app behind them.
+//
+// Every route is declared once in routes(): its method, path, casbin object and action,
+// and summary. Registration, the authorization check, the OpenAPI document and the tests
+// that walk all routes are driven from that one table, so none of them can drift apart.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// Authorizer answers whether a user may do act on obj in a zone (the casbin enforcer).
+type Authorizer interface {
+	Enforce(rvals ...any) (bool, error)
+}
+
+// Pinger tells whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// MapSource loads what a chain map is built from, within the caller's scope.
+type MapSource interface {
+	MapInput(ctx context.Context, chain *domain.Chain) (chainmap.Input, error)
+}
+
+// Services are the domain services the handlers call.
+type Services struct {
+	Projects    domain.ProjectService
+	Activities  domain.ActivityService
+	Chains      domain.ChainService
+	Enterprises domain.EnterpriseService
+	Campaigns   domain.CampaignService
+	Users       domain.UserService
+	Maps        MapSource
+}
+
+// Options are the server's settings.
+type Options struct {
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	Thresholds     chainmap.Thresholds
+	DefaultZone    func(ctx context.Context) (*domain.Zone, error)
+	Clock          domain.Clock
+	Location       interface{ String() string }
+}
+
+// Server is the HTTP handler of chaincrm.
+type Server struct {
+	svc      Services
+	authz    Authorizer
+	db       Pinger
+	log      *slog.Logger
+	opts     Options
+	engine   *gin.Engine
+	registry *prometheus.Registry
+	throttle *throttle
+	routes   []route
+	static   fs.FS
+}
+
+// New builds the server and its routes.
+func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Options) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if opts.Clock == nil {
+		opts.Clock = domain.SystemClock{}
+	}
+	if opts.Thresholds == (chainmap.Thresholds{}) {
+		opts.Thresholds = chainmap.DefaultThresholds()
+	}
+	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
+		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock)}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(s.registry)
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(requestID(), recovery(log), logRequests(log), m.middleware(), securityHeaders())
+	e.NoRoute(s.noRoute)
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "不支持该请求方法 (method not allowed)"}})
+	})
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	s.routes = s.table()
+	for _, r := range s.routes {
+		limit := opts.MaxBodyBytes
+		if r.Upload {
+			limit = opts.MaxUploadBytes
+		}
+		chain := []gin.HandlerFunc{limitBody(limit)}
+		if !r.Public {
+			chain = append(chain, s.authenticate, s.authorize(r.Obj, r.Act))
+		}
+		chain = append(chain, r.Handler)
+		e.Handle(r.Method, r.Path, chain...)
+	}
+	s.spa()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.db.Ping(c.Request.Context()); err != nil {
+		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: "unavailable", Message: "数据库不可用 (database unreachable)"}})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

@@ -1,0 +1,328 @@
+// Command chaincrm is the one binary of the investment-attraction CRM: the web server, the
+// schema migrations, the demo and synthetic data loaders, the scheduled jobs and the
+// spreadsheet import. main.go is the only place that builds concrete types and wires them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the zone's time zone on machines without zoneinfo
+
+	"github.com/casbin/casbin/v2"
+
+	"github.com/laiyuan-edz/chaincrm/api"
+	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/configs"
+	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/repository"
+)
+
+const usage = `chaincrm — 招商引资管理系统 (investment-attraction CRM)
+
+Usage:
+  chaincrm serve                      start the web server (seeds the demo zone on first start)
+  chaincrm migrate                    bring the database schema up to date
+  chaincrm seed --demo                load the demo zone laiyuan (idempotent)
+  chaincrm seed --synthetic --zones Z --projects N --activities M
+                                      fill the database with province-scale synthetic data
+Flags (before or after the command):
+  --config PATH                       configuration file (default configs/config.yaml)
+Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
+`
+
+func main() {
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := m.Run(ctx, os.Args[1:])
+	stop()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaincrm:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program: its configuration and the resources it opened, closed in reverse.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Environ        []string
+
+	Config   *configs.Config
+	Log      *slog.Logger
+	DB       *repository.DB
+	Enforcer *casbin.SyncedEnforcer
+
+	// Ready, when set, receives the listening address once serve accepts connections.
+	Ready chan<- string
+}
+
+// Run parses args and runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("chaincrm", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, usage) }
+	configPath := fs.String("config", "", "configuration file")
+	demo := fs.Bool("demo", false, "seed: load the demo zone")
+	synthetic := fs.Bool("synthetic", false, "seed: generate synthetic data")
+	zones := fs.Int("zones", 10, "seed --synthetic: zones")
+	projects := fs.Int("projects", 100000, "seed --synthetic: projects in all")
+	activities := fs.Int("activities", 1000000, "seed --synthetic: activities in all")
+	// flags may come before and after the command
+	var cmd string
+	var rest []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			if cmd == "" {
+				cmd = args[0]
+			} else {
+				rest = append(rest, args[0])
+			}
+			args = args[1:]
+		}
+	}
+	if cmd == "" || cmd == "help" {
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	path, explicit := "configs/config.yaml", false
+	if *configPath != "" {
+		path, explicit = *configPath, true
+	}
+	cfg, err := configs.Load(path, explicit, m.Environ)
+	if err != nil {
+		return err
+	}
+	m.Config = cfg
+	m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(m.Log)
+	switch cmd {
+	case "serve":
+		return m.serve(ctx)
+	case "migrate":
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		v, _ := m.DB.SchemaVersion(ctx)
+		fmt.Fprintf(m.Stdout, "数据库结构已是最新（版本 %d）schema at version %d\n", v, v)
+		return nil
+	case "seed":
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		switch {
+		case *demo:
+			if err := m.seedDemo(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintln(m.Stdout, "演示开发区 laiyuan 已就绪 (demo zone loaded)")
+			return nil
+		case *synthetic:
+			return m.seedSynthetic(ctx, *zones, *projects, *activities)
+		}
+		return fmt.Errorf("seed: say --demo or --synthetic")
+	}
+	_ = rest
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// openDB opens and migrates the database and builds the enforcer with every zone's
+// default policy.
+func (m *Main) openDB(ctx context.Context) error {
+	loc, err := m.Config.Location()
+	if err != nil {
+		return err
+	}
+	db, err := repository.Open(m.Config.DB.Driver, m.Config.DB.DSN, repository.Options{
+		SessionIdle:     time.Duration(m.Config.Session.IdleHours) * time.Hour,
+		SessionAbsolute: time.Duration(m.Config.Session.AbsoluteHours) * time.Hour,
+		StaleYellowDays: m.Config.Projects.StaleYellowDays,
+		StaleRedDays:    m.Config.Projects.StaleRedDays,
+		CleanupDays:     m.Config.Projects.CleanupDays,
+		Location:        loc,
+	})
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	e, err := repository.NewEnforcer(db)
+	if err != nil {
+		return fmt.Errorf("casbin: %w", err)
+	}
+	m.Enforcer = e
+	return m.ensurePolicies(ctx)
+}
+
+func (m *Main) ensurePolicies(ctx context.Context) error {
+	codes, err := m.DB.ZoneCodes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, code := range codes {
+		if err := repository.EnsureDefaultPolicy(m.Enforcer, code); err != nil {
+			return fmt.Errorf("casbin policy for %s: %w", code, err)
+		}
+	}
+	return nil
+}
+
+func demoNodes() map[string][]repository.DemoNodeSpec {
+	out := map[string][]repository.DemoNodeSpec{}
+	for code, nodes := range chainmap.DemoNodes {
+		for _, n := range nodes {
+			out[code] = append(out[code], repository.DemoNodeSpec{Key: n.Key, Name: n.Name, Segment: n.Segment, Parent: n.Parent})
+		}
+	}
+	return out
+}
+
+func (m *Main) seedDemo(ctx context.Context) error {
+	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.Enforcer); err != nil {
+		return err
+	}
+	return m.ensurePolicies(ctx)
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	if m.Config.Demo.SeedOnStart {
+		codes, err := m.DB.ZoneCodes(ctx)
+		if err != nil {
+			return err
+		}
+		if len(codes) == 0 {
+			m.Log.Info("empty database: loading the demo zone", "zone", repository.DemoZoneCode)
+			if err := m.seedDemo(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	users := repository.NewUserService(m.DB)
+	srv := api.New(api.Services{
+		Projects:    repository.NewProjectService(m.DB),
+		Activities:  repository.NewActivityService(m.DB),
+		Chains:      repository.NewChainService(m.DB),
+		Enterprises: repository.NewEnterpriseService(m.DB),
+		Campaigns:   repository.NewCampaignService(m.DB),
+		Users:       users,
+		Maps:        repository.NewMapService(m.DB),
+	}, m.Enforcer, m.DB, m.Log, api.Options{
+		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
+		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
+		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
+		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+			codes, err := m.DB.ZoneCodes(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if len(codes) == 0 {
+				return nil, domain.Errorf(domain.EUNAUTH, "系统中还没有开发区，请先运行 chaincrm seed --demo (no zone)")
+			}
+			return users.FindZoneByCode(ctx, codes[0])
+		},
+	})
+	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	m.announce(ln.Addr().String())
+	if m.Ready != nil {
+		m.Ready <- ln.Addr().String()
+	}
+	go m.watchPolicy(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Log.Info("shutting down: HTTP first, then the database")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// watchPolicy reloads the enforcer when another replica changed roles or policies.
+func (m *Main) watchPolicy(ctx context.Context) {
+	last, _ := m.DB.PolicyVersion(ctx)
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			v, err := m.DB.PolicyVersion(ctx)
+			if err != nil || v == last {
+				continue
+			}
+			if err := m.Enforcer.LoadPolicy(); err != nil {
+				m.Log.Error("casbin reload", "err", err)
+				continue
+			}
+			last = v
+			m.Log.Info("casbin policy reloaded", "version", v)
+		}
+	}
+}
+
+func (m *Main) announce(addr string) {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nchaincrm 招商引资管理系统 已启动: http://%s\n", net.JoinHostPort(host, port))
+	fmt.Fprintf(&b, "数据库 database: %s (%s)\n", m.Config.DB.Driver, redactDSN(m.Config.DB.DSN))
+	if m.Config.Demo.SeedOnStart {
+		fmt.Fprintf(&b, "演示账号 demo log-ins (密码 password: %s):\n", m.Config.Demo.Password)
+		for _, u := range repository.DemoUsers {
+			fmt.Fprintf(&b, "  %-13s %s\n", u.Username, u.DisplayName)
+		}
+	}
+	fmt.Fprintln(m.Stdout, b.String())
+}
+
+func redactDSN(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		if colon := strings.Index(dsn[:at], ":"); colon >= 0 {
+			return dsn[:colon] + ":***" + dsn[at:]
+		}
+	}
+	return dsn
+}
+
+// Close releases what Run opened, in reverse order.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}
