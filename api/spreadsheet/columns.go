@@ -75,8 +75,12 @@ var headerIndex = func() map[string]field {
 // headerKey folds the ways people vary a header: full-width brackets and letters, spaces
 // anywhere (including U+3000), case, underscores and hyphens, required-field asterisks.
 func headerKey(s string) string {
-	s = width.Narrow.String(s)
+	s = narrow(s)
+	if !strings.ContainsFunc(s, foldable) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r), r == '_', r == '-', r == '*', r == '\uFEFF', r == '\u200B':
@@ -85,6 +89,21 @@ func headerKey(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func foldable(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsUpper(r) || r == '_' || r == '-' || r == '*' || r == '\uFEFF' || r == '\u200B'
+}
+
+// narrow maps full-width forms (（１２，） and the ideographic space) to their ASCII
+// counterparts; most cells have none, so the common case costs one scan and no allocation.
+func narrow(s string) string {
+	for _, r := range s {
+		if r == '\u3000' || r >= 0xFF01 && r <= 0xFF5E {
+			return width.Narrow.String(s)
+		}
+	}
+	return s
 }
 
 // valueKey folds an enum value: as headerKey, and quotes of any kind are dropped so that
@@ -222,7 +241,7 @@ func parseChain(s string) (*string, string) {
 // shows (1234.5600000000001, 1E-3); such a value is rounded to scale, but a typed value with
 // too many decimals is refused rather than silently changed.
 func parseAmount(s string, scale int, unitSuffixes ...string) (int64, string) {
-	t := width.Narrow.String(strings.TrimSpace(s))
+	t := narrow(strings.TrimSpace(s))
 	t = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return -1
@@ -280,7 +299,7 @@ const dateMsg = "日期无法识别「%s」，应为 2024-01-05、2024/1/5、202
 // Years outside 1950–2100 are refused: in this domain they are typing mistakes, and a
 // stray small number would otherwise become a day in 1900.
 func parseDate(s string, date1904 bool) (domain.Date, string) {
-	t := strings.TrimSpace(width.Narrow.String(s))
+	t := strings.TrimSpace(narrow(s))
 	if t == "" {
 		return domain.Date{}, ""
 	}
@@ -352,6 +371,8 @@ func excelSerial(d domain.Date) float64 {
 	return math.Round(d.Time().Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24)
 }
 
+var dateSeparators = strings.NewReplacer("年", "-", "月", "-", "/", "-", ".", "-")
+
 // splitDate reads 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日 and ISO datetimes.
 func splitDate(t string) (y, m, d int, ok bool) {
 	if i := strings.IndexAny(t, " T"); i > 0 { // a time of day follows
@@ -359,7 +380,7 @@ func splitDate(t string) (y, m, d int, ok bool) {
 	}
 	t = strings.TrimSuffix(t, "日")
 	t = strings.TrimSuffix(t, "号")
-	t = strings.NewReplacer("年", "-", "月", "-", "/", "-", ".", "-").Replace(t)
+	t = dateSeparators.Replace(t)
 	parts := strings.Split(t, "-")
 	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) == 0 || len(parts[1]) > 2 || len(parts[2]) == 0 || len(parts[2]) > 2 {
 		return 0, 0, 0, false

@@ -5,8 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -151,7 +149,7 @@ func (p *importer) dataRow(n int, cells []string) error {
 	in := domain.ProjectInput{
 		Name:               get(fName),
 		Investor:           get(fInvestor),
-		InvestorCreditCode: width.Narrow.String(get(fCreditCode)),
+		InvestorCreditCode: narrow(get(fCreditCode)),
 		Owner:              get(fOwner),
 		Notes:              get(fNotes),
 	}

@@ -166,11 +166,7 @@ func ParseProjects(r io.ReaderAt, size int64, filename string, lim Limits) (*Par
 	case kindXLSX:
 		return parseXLSX(r, size, lim)
 	case kindCSV:
-		b := make([]byte, size)
-		if n, err := r.ReadAt(b, 0); int64(n) < size {
-			return nil, fmt.Errorf("spreadsheet: read file: %w", err)
-		}
-		return parseCSV(b, lim)
+		return parseCSV(r, size, lim)
 	case kindXLS:
 		return nil, notSpreadsheet("不支持旧版 .xls 或加密的工作簿，请在 Excel 中另存为 .xlsx 或 CSV 后再导入 (legacy .xls or encrypted workbooks are not supported; save as .xlsx or CSV)")
 	}

@@ -37,6 +37,15 @@ func WriteTemplate(w io.Writer) error {
 		return err
 	}
 
+	// Column formats, so that typed dates and amounts show as such.
+	// First: SetColStyle restyles the cells already in the column and resets its width.
+	for f1, style := range map[field]int{fDocked: st.date, fSigned: st.date, fPlanned: st.wanDec, fLand: st.muDec} {
+		col := colName(int(f1))
+		if err := f.SetColStyle(sheet, col, style); err != nil {
+			return err
+		}
+	}
+
 	for i, c := range columns {
 		name := colName(i)
 		cell := name + "1"
@@ -62,13 +71,6 @@ func WriteTemplate(w io.Writer) error {
 		return err
 	}
 
-	// Formats for the rows people will fill, so typed dates become dates.
-	for f1, style := range map[field]int{fDocked: st.date, fSigned: st.date, fPlanned: st.wanDec, fLand: st.muDec} {
-		col := colName(int(f1))
-		if err := f.SetCellStyle(sheet, col+"2", fmt.Sprintf("%s%d", col, templateRows), style); err != nil {
-			return err
-		}
-	}
 
 	lists := map[field][]string{
 		fChannel:   labels(domain.Channels, domain.Channel.Label),

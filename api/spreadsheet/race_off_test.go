@@ -1,0 +1,5 @@
+//go:build !race
+
+package spreadsheet
+
+const raceEnabled = false
