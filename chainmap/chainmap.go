@@ -96,8 +96,9 @@ type Input struct {
 	Enterprises []*domain.Enterprise
 	// Projects linked to the chain's nodes, already scoped to the caller.
 	Projects []*domain.Project
-	// Referrals maps a chain-master enterprise's id to the ids of enterprises it can
-	// introduce (以商招商). Optional.
+	// Referrals maps a local chain-master enterprise's id to the ids of enterprises it can
+	// introduce (以商招商). Optional; keys that are not local chain masters of this chain
+	// are ignored.
 	Referrals map[int64][]int64
 	// Today is the day the map is drawn for; it is printed on the SVG and carried as as_of.
 	Today domain.Date
@@ -220,7 +221,16 @@ type GapRecommendation struct {
 	Segment     domain.Segment   `json:"segment"`
 	GapFilled   bool             `json:"gap_filled"`
 	Enterprises []Recommendation `json:"enterprises"`
+	// Total counts every candidate, including the segment-wide introductions left out
+	// beyond MaxSegmentReferrals.
+	Total int `json:"total"`
 }
+
+// MaxSegmentReferrals caps, per gap, the enterprises recommended only because a chain
+// master knows them and they work somewhere in the gap's segment: the weakest reason, and
+// with many referrals the one that would drown the list. Enterprises on the node itself are
+// always listed.
+const MaxSegmentReferrals = 10
 
 // Recommendation sources, strongest first: an introduction by a chain master to an
 // enterprise on the very node, an enterprise known to work on the node, and an introduction
@@ -517,7 +527,7 @@ func recommend(m *Map, in Input, ents map[int64]*domain.Enterprise, entIDs []int
 	isMaster func(*domain.Enterprise) bool, ref func(*domain.Enterprise) EnterpriseRef,
 	inPipe, wasDropped func(*domain.Enterprise) bool) []GapRecommendation {
 
-	// Which enterprises are introduced by which chain masters (masters of this chain only).
+	// Which enterprises are introduced by which local chain masters of this chain.
 	referredBy := map[int64][]*domain.Enterprise{}
 	masterIDs := make([]int64, 0, len(in.Referrals))
 	for id := range in.Referrals {
@@ -526,7 +536,7 @@ func recommend(m *Map, in Input, ents map[int64]*domain.Enterprise, entIDs []int
 	slices.Sort(masterIDs)
 	for _, mid := range masterIDs {
 		master := ents[mid]
-		if master == nil || !isMaster(master) {
+		if master == nil || master.Kind != domain.EnterpriseLocal || !isMaster(master) {
 			continue
 		}
 		for _, rid := range uniq(in.Referrals[mid]) {
@@ -570,11 +580,16 @@ func recommend(m *Map, in Input, ents map[int64]*domain.Enterprise, entIDs []int
 		gr := GapRecommendation{NodeID: node.ID, NodeName: node.Name, Segment: node.Segment, GapFilled: node.GapFilled, Enterprises: []Recommendation{}}
 		direct := onNode[node.ID]
 		ids := slices.Clone(direct)
+		segOnly := 0
 		for _, id := range inSegment[node.Segment] {
 			if !slices.Contains(direct, id) {
-				ids = append(ids, id)
+				segOnly++
+				if segOnly <= MaxSegmentReferrals {
+					ids = append(ids, id)
+				}
 			}
 		}
+		gr.Total = len(direct) + segOnly
 		for _, id := range ids {
 			e := ents[id]
 			on := slices.Contains(direct, id)
@@ -655,18 +670,29 @@ func orderTree(raw []*domain.ChainNode, byID map[int64]*Node) []*Node {
 			byID[n.ID].ParentID = &pid
 		}
 	}
-	// Break cycles: walk up from each node in display order; on coming back to a node of
-	// the walk, cut the edge that closed the loop.
+	// Break cycles: walk up from each node; on coming back to a node of the walk, make the
+	// loop's first node in display order a root.
+	pos := make(map[int64]int, len(sorted))
+	for i, n := range sorted {
+		pos[n.ID] = i
+	}
 	for _, n := range sorted {
 		seen := map[int64]bool{n.ID: true}
 		for cur := byID[n.ID]; cur.ParentID != nil; cur = byID[*cur.ParentID] {
-			if seen[*cur.ParentID] {
-				pid, cid := *cur.ParentID, cur.ID
-				children[pid] = slices.DeleteFunc(children[pid], func(c *domain.ChainNode) bool { return c.ID == cid })
-				cur.ParentID = nil
-				break
+			if !seen[*cur.ParentID] {
+				seen[*cur.ParentID] = true
+				continue
 			}
-			seen[*cur.ParentID] = true
+			first := cur
+			for x := byID[*cur.ParentID]; x != cur; x = byID[*x.ParentID] {
+				if pos[x.ID] < pos[first.ID] {
+					first = x
+				}
+			}
+			pid, cid := *first.ParentID, first.ID
+			children[pid] = slices.DeleteFunc(children[pid], func(c *domain.ChainNode) bool { return c.ID == cid })
+			first.ParentID = nil
+			break
 		}
 	}
 	depth := map[int64]int{}

@@ -10,7 +10,7 @@ import (
 
 // SVGOptions are what the printed map says about itself in its header.
 type SVGOptions struct {
-	Title string      // default: the chain's name + "产业链招商地图"
+	Title string      // default: "<chain name>产业链招商地图"
 	Chief string      // the chain chief's (链长) name; default: the chain's chief
 	Date  domain.Date // default: the map's as-of day
 }
@@ -28,11 +28,11 @@ const (
 	indentStep   = 12.0
 	maxIndent    = 4 // deeper nodes are not indented further and name their parent instead
 	padX         = 8.0
-	padY         = 6.0
+	padY         = 5.0
 	nameSize     = 13.0
-	nameLead     = 17.0
+	nameLead     = 16.0
 	metaSize     = 10.5
-	metaLead     = 14.0
+	metaLead     = 13.0
 	maxNameLines = 6
 	footerH      = 22.0
 )
@@ -120,7 +120,7 @@ func layoutMap(m *Map, opts SVGOptions) *layout {
 	}
 	l.title = opts.Title
 	if l.title == "" {
-		l.title = chainName + "产业链招商地图"
+		l.title = chainTitle(chainName)
 	}
 	date := opts.Date
 	if date.IsZero() {
@@ -349,10 +349,11 @@ func (l *layout) fill(b *box, withCaption bool) {
 	w := l.laneW - float64(min(b.localD, maxIndent))*indentStep
 	inner := w - 2*padX
 	b.name = wrapText(n.Name, nameSize, inner, true, maxNameLines)
-	meta := fmt.Sprintf("%s｜区内企业%d｜项目%d｜目标%d", n.Status.Label(), n.EnterpriseCount, n.ProjectCount, n.TargetCount)
+	status := n.Status.Label()
 	if n.GapFilled {
-		meta = "缺链·在谈补链｜区内企业0｜项目" + strconv.Itoa(n.ProjectCount) + "｜目标" + strconv.Itoa(n.TargetCount)
+		status = "在谈补链"
 	}
+	meta := fmt.Sprintf("%s·企业%d·项目%d·目标%d", status, n.EnterpriseCount, n.ProjectCount, n.TargetCount)
 	b.meta = wrapText(meta, metaSize, inner, false, 3)
 	b.detail = ""
 	switch {
@@ -387,10 +388,18 @@ func joinNames[T any](items []T, name func(T) string) string {
 		parts = append(parts, name(it))
 	}
 	s := strings.Join(parts, "、")
-	if len(items) > 1 {
+	if len(items) > most {
 		s += "等" + strconv.Itoa(len(items)) + "个"
 	}
 	return s
+}
+
+// chainTitle is the map's default title: 第三代半导体 → 第三代半导体产业链招商地图.
+func chainTitle(chainName string) string {
+	if strings.HasSuffix(chainName, "产业链") || strings.HasSuffix(chainName, "链") {
+		return chainName + "招商地图"
+	}
+	return chainName + "产业链招商地图"
 }
 
 // f formats a coordinate compactly: at most one decimal.

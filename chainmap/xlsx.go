@@ -66,7 +66,7 @@ func WriteTargetsXLSX(w io.Writer, m *Map) error {
 	}
 	title := "产业链招商地图"
 	if m.Chain != nil {
-		title = m.Chain.Name + title
+		title = chainTitle(m.Chain.Name)
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{Title: safeCell(title), Creator: "chaincrm", Language: "zh-CN"}); err != nil {
 		return err
