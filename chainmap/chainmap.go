@@ -411,10 +411,12 @@ func Build(in Input, th Thresholds) *Map {
 		entIDs = append(entIDs, id)
 	}
 	slices.Sort(entIDs)
-	localSeen, targetSeen := map[int64]bool{}, map[int64]bool{}
 	for _, id := range entIDs {
 		e := ents[id]
+		r := ref(e)
 		local := e.Kind == domain.EnterpriseLocal
+		target := !local && !inPipe(e)
+		counted := false
 		for _, nid := range uniq(e.NodeIDs) {
 			node := m.byID[nid]
 			if node == nil {
@@ -422,18 +424,23 @@ func Build(in Input, th Thresholds) *Map {
 			}
 			switch {
 			case local:
-				node.Enterprises = append(node.Enterprises, ref(e))
-				localSeen[e.ID] = true
-			case !inPipe(e):
-				node.Targets = append(node.Targets, ref(e))
-				targetSeen[e.ID] = true
+				node.Enterprises = append(node.Enterprises, r)
+			case target:
+				node.Targets = append(node.Targets, r)
+			default:
+				continue
 			}
+			counted = true
 		}
-		if isMaster(e) {
-			m.Summary.ChainMasters = append(m.Summary.ChainMasters, ref(e))
+		if counted && local {
+			m.Summary.LocalEnterpriseCount++
+		} else if counted {
+			m.Summary.TargetCount++
+		}
+		if r.ChainMaster {
+			m.Summary.ChainMasters = append(m.Summary.ChainMasters, r)
 		}
 	}
-	m.Summary.LocalEnterpriseCount, m.Summary.TargetCount = len(localSeen), len(targetSeen)
 
 	// Status and per-node tidy-up.
 	segs := map[domain.Segment]*SegmentSummary{}
@@ -554,18 +561,18 @@ func recommend(m *Map, in Input, ents map[int64]*domain.Enterprise, entIDs []int
 		if e.Kind == domain.EnterpriseLocal || inPipe(e) {
 			continue
 		}
-		segs := map[domain.Segment]bool{}
+		var segs [4]bool // by segmentRank
 		for _, nid := range uniq(e.NodeIDs) {
 			if n := m.byID[nid]; n != nil {
 				if n.Status == StatusMissing {
 					onNode[nid] = append(onNode[nid], id)
 				}
-				segs[n.Segment] = true
+				segs[segmentRank(n.Segment)] = true
 			}
 		}
 		if len(referredBy[id]) > 0 {
-			for _, s := range domain.Segments {
-				if segs[s] {
+			for i, s := range domain.Segments {
+				if segs[i] {
 					inSegment[s] = append(inSegment[s], id)
 				}
 			}
