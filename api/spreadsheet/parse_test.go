@@ -282,6 +282,9 @@ func TestCSVEncodings(t *testing.T) {
 			if len(res.Rows) != 2 {
 				t.Fatalf("got %d rows", len(res.Rows))
 			}
+			if h := res.Header("name"); h != "项目名称" {
+				t.Errorf("first header = %q", h)
+			}
 			in := res.Rows[1].Input
 			if in.Name != "“资源+”招商示范项目" || in.Investor != "河北誉柯半导体有限公司" || in.Channel != domain.ChannelBusinessReferral ||
 				in.PlannedInvestment != 38000*10000 || *in.Chain != "semiconductor" {

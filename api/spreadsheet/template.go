@@ -71,7 +71,6 @@ func WriteTemplate(w io.Writer) error {
 		return err
 	}
 
-
 	lists := map[field][]string{
 		fChannel:   labels(domain.Channels, domain.Channel.Label),
 		fChain:     chainLabels(),
