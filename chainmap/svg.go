@@ -278,14 +278,15 @@ func (l *layout) place(total int) {
 			y = l.contentTop
 		}
 		for i, b := range c.boxes {
-			// Keep a small tree together: if it fits a lane but not what is left of this
-			// one, start it in the next lane.
+			// Keep a small tree (up to a third of a lane) together: if it does not fit
+			// what is left of this lane, start it in the next one. Larger trees flow on,
+			// so no lane is left mostly empty.
 			if b.localD == 0 && y > l.contentTop {
 				sub := 0.0
 				for j := i; j < len(c.boxes) && (j == i || c.boxes[j].localD > 0); j++ {
 					sub += c.boxes[j].h + boxGap
 				}
-				if sub <= laneH && y+sub-boxGap > l.contentBot {
+				if sub <= laneH/3 && y+sub-boxGap > l.contentBot {
 					advance()
 				}
 			}
