@@ -276,12 +276,14 @@ func (s *ProjectService) CreateProject(ctx context.Context, in domain.ProjectInp
 		in.Owner = ""
 	}
 	in.Normalize()
-	if err := in.Validate(); err != nil {
-		return nil, err
+	// Field errors from validation and from resolving names are reported together.
+	fe := domain.FieldErrors{}
+	for k, v := range domain.ErrorFields(in.Validate()) {
+		fe[k] = v
 	}
 	var id int64
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		row, nodeIDs, err := s.resolveInput(ctx, a, in)
+		row, nodeIDs, err := s.resolveInput(ctx, a, in, fe)
 		if err != nil {
 			return err
 		}
@@ -301,9 +303,8 @@ func (s *ProjectService) CreateProject(ctx context.Context, in domain.ProjectInp
 }
 
 // resolveInput turns names into ids and builds the row for a new project.
-func (s *ProjectService) resolveInput(ctx context.Context, a *domain.Actor, in domain.ProjectInput) (*projectRow, []int64, error) {
+func (s *ProjectService) resolveInput(ctx context.Context, a *domain.Actor, in domain.ProjectInput, fe domain.FieldErrors) (*projectRow, []int64, error) {
 	zoneID := a.User.ZoneID
-	fe := domain.FieldErrors{}
 	var chainID *int64
 	if in.Chain != nil {
 		id, err := chainIDByCode(s.db.conn(ctx), zoneID, *in.Chain)

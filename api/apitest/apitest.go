@@ -1,0 +1,192 @@
+// Package apitest runs the whole HTTP API in-process for tests: a fresh database (SQLite
+// or MariaDB, see repository/dbtest) migrated and seeded with the demo zone, the real
+// repositories, the casbin enforcer with the default policy, and an httptest server.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+
+	"github.com/laiyuan-edz/chaincrm/api"
+	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/repository"
+	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
+)
+
+// DemoPassword is the demo users' password in tests.
+const DemoPassword = "Demo@2023"
+
+// Clock is a settable clock shared by the repositories and the server.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+
+// Add moves the clock forward.
+func (c *Clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// Env is a running API on a seeded database.
+type Env struct {
+	T        testing.TB
+	Driver   string
+	DB       *repository.DB
+	Enforcer *casbin.SyncedEnforcer
+	Server   *api.Server
+	HTTP     *httptest.Server
+	Clock    *Clock
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// New starts the API on a fresh demo database of driver.
+func New(t testing.TB, driver string) *Env {
+	t.Helper()
+	clock := &Clock{now: time.Date(2023, 1, 16, 2, 0, 0, 0, time.UTC)}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	db := dbtest.Migrated(t, driver, repository.Options{Location: loc})
+	db.Clock = clock
+	e, err := repository.NewEnforcer(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	nodes := map[string][]repository.DemoNodeSpec{}
+	for code, ns := range chainmap.DemoNodes {
+		for _, n := range ns {
+			nodes[code] = append(nodes[code], repository.DemoNodeSpec{Key: n.Key, Name: n.Name, Segment: n.Segment, Parent: n.Parent})
+		}
+	}
+	if err := db.SeedDemo(ctx, nodes, DemoPassword, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := repository.EnsureDefaultPolicy(e, repository.DemoZoneCode); err != nil {
+		t.Fatal(err)
+	}
+	users := repository.NewUserService(db)
+	srv := api.New(api.Services{
+		Projects:    repository.NewProjectService(db),
+		Activities:  repository.NewActivityService(db),
+		Chains:      repository.NewChainService(db),
+		Enterprises: repository.NewEnterpriseService(db),
+		Campaigns:   repository.NewCampaignService(db),
+		Users:       users,
+		Maps:        repository.NewMapService(db),
+	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
+		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
+		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
+		},
+	})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, tokens: map[string]string{}}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// ErrorCode returns error.code of an error body ("" if none).
+func (r *Response) ErrorCode() string {
+	var b api.ErrorBody
+	json.Unmarshal(r.Body, &b)
+	return b.Error.Code
+}
+
+// Token logs username in (once) and returns the bearer token.
+func (e *Env) Token(username string) string {
+	e.T.Helper()
+	e.mu.Lock()
+	tok, ok := e.tokens[username]
+	e.mu.Unlock()
+	if ok {
+		return tok
+	}
+	r := e.Do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": username, "password": DemoPassword})
+	if r.Status != http.StatusOK {
+		e.T.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	var body struct{ Token string }
+	r.JSON(e.T, &body)
+	e.mu.Lock()
+	e.tokens[username] = body.Token
+	e.mu.Unlock()
+	return body.Token
+}
+
+// Do sends a request; body is JSON-encoded unless it is a []byte or nil.
+func (e *Env) Do(method, path, token string, body any) *Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.HTTP.URL+path, rd)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := e.HTTP.Client().Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// As sends a request as the named demo user.
+func (e *Env) As(username, method, path string, body any) *Response {
+	e.T.Helper()
+	return e.Do(method, path, e.Token(username), body)
+}
