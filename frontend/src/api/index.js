@@ -6,6 +6,7 @@ export { ApiError } from './client'
 export const auth = {
   login: (username, password) => api.post('/auth/login', { username, password }),
   me: () => api.get('/me'),
+  logout: () => api.post('/auth/logout'),
 }
 
 export const chains = {

@@ -55,6 +55,8 @@ export const useAuthStore = defineStore('auth', {
       }
     },
     logout() {
+      // Revoke the token on the server too; the local log-out does not wait for it.
+      if (this.token) authApi.logout().catch(() => {})
       this.token = ''
       this.me = null
       setToken('')

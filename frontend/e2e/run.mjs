@@ -1,0 +1,481 @@
+// End-to-end flows of the web app against the real chaincrm binary on a fresh SQLite demo.
+//
+//   CHAINCRM_BIN=/path/to/chaincrm node e2e/run.mjs
+//
+// Builds nothing: the binary must already embed the built frontend. Starts `chaincrm serve`
+// on a free loopback port with its own temporary database and data directory, drives Debian's
+// /usr/bin/chromium through playwright-core, saves screenshots under docs/screenshots/, stops
+// the server, and ends with the line "N passed, M failed" (exit 1 on any failure).
+import { chromium } from 'playwright-core'
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const SHOTS = path.resolve(here, '../../docs/screenshots')
+const BIN = process.env.CHAINCRM_BIN
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const PASSWORD = process.env.CHAINCRM_DEMO_PASSWORD || 'Demo@2023'
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null
+const USERS = ['admin', 'director', 'chief_food', 'chief_mining', 'chief_semi', 'recruiter1', 'recruiter2', 'agent1', 'viewer']
+
+const results = []
+let server = null
+let browser = null
+let tmp = null
+
+function log(...a) { console.log(...a) }
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
+  })
+}
+
+async function waitReady(base, ms = 90000) {
+  const until = Date.now() + ms
+  let last = ''
+  while (Date.now() < until) {
+    if (server && server.exitCode !== null) throw new Error(`chaincrm exited with ${server.exitCode} before it was ready`)
+    try {
+      const r = await fetch(base + '/readyz')
+      if (r.ok) return
+      last = `HTTP ${r.status}`
+    } catch (e) { last = e.message }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new Error(`/readyz not ready after ${ms} ms (${last})`)
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null) return
+  server.kill('SIGTERM')
+  const done = new Promise((r) => server.once('exit', r))
+  const t = setTimeout(() => { try { server.kill('SIGKILL') } catch { /* gone */ } }, 5000)
+  await done
+  clearTimeout(t)
+}
+
+async function test(name, fn) {
+  if (ONLY && !ONLY.test(name)) return
+  const started = Date.now()
+  try {
+    await fn()
+    results.push({ name, ok: true })
+    log(`  ✓ ${name} (${Date.now() - started} ms)`)
+  } catch (e) {
+    results.push({ name, ok: false, error: e })
+    log(`  ✗ ${name} (${Date.now() - started} ms)\n      ${String((e && e.stack) || e).split('\n').slice(0, 4).join('\n      ')}`)
+  }
+}
+
+function assert(cond, msg) { if (!cond) throw new Error(msg) }
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true })
+  await page.waitForTimeout(400) // let charts finish their entry animation
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: false })
+}
+
+// ---- page helpers --------------------------------------------------------------------------
+
+let base = ''
+
+async function login(page, username, password = PASSWORD) {
+  await page.goto(base + '/login')
+  await page.evaluate(() => localStorage.removeItem('chaincrm.token'))
+  await page.goto(base + '/login')
+  await page.fill('input[data-test=login-username]', username)
+  await page.fill('input[data-test=login-password]', password)
+  await page.click('[data-test=login-submit]')
+  await page.waitForSelector('[data-test=zone-name]', { timeout: 20000 })
+}
+
+async function fill(page, name, value) {
+  const sel = `input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`
+  const el = page.locator(sel).first()
+  await el.fill(String(value))
+}
+
+async function pickOption(page, name, text) {
+  await page.locator(`[data-test=${name}]`).first().click()
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  await opt.waitFor({ timeout: 10000 })
+  await opt.click()
+}
+
+async function toast(page, text, type = 'success') {
+  await page.locator(`.el-message--${type}`, { hasText: text }).first().waitFor({ timeout: 15000 })
+}
+
+async function stageOf(page) {
+  return (await page.locator('[data-test=project-stage]').first().textContent()).trim()
+}
+
+async function apiAs(username, method, p, body) {
+  const lr = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+  const { token } = await lr.json()
+  const r = await fetch(base + '/api/v1' + p, { method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })
+  const text = await r.text()
+  let json = null
+  try { json = JSON.parse(text) } catch { /* not json */ }
+  return { status: r.status, json, text }
+}
+
+// ---- the flows -----------------------------------------------------------------------------
+
+async function main() {
+  if (!BIN) {
+    log('CHAINCRM_BIN is not set: build the binary with the frontend embedded (npm run build, then go build ./cmd/chaincrm) and point CHAINCRM_BIN at it.')
+    log('0 passed, 1 failed')
+    process.exit(1)
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    log(`${CHROMIUM} not found: apt-get install -y chromium`)
+    log('0 passed, 1 failed')
+    process.exit(1)
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chaincrm-e2e-'))
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  const logFile = fs.openSync(path.join(tmp, 'server.log'), 'a')
+  server = spawn(path.resolve(BIN), ['serve'], {
+    env: {
+      ...process.env,
+      CHAINCRM_DB_DRIVER: 'sqlite',
+      CHAINCRM_DB_DSN: path.join(tmp, 'e2e.db'),
+      CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
+      CHAINCRM_DATA_DIR: tmp,
+    },
+    cwd: tmp,
+    stdio: ['ignore', logFile, logFile],
+  })
+  log(`chaincrm serve on ${base} (log: ${path.join(tmp, 'server.log')})`)
+  await waitReady(base)
+
+  const profile = fs.mkdtempSync(path.join(tmp, 'chromium-profile-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+  })
+  browser = context
+  context.setDefaultTimeout(15000)
+  const page = context.pages()[0] || await context.newPage()
+  const consoleErrors = []
+  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+
+  const stamp = Date.now().toString(36).slice(-5)
+  const projectName = `E2E测试碳化硅外延项目-${stamp}`
+  let projectId = null
+
+  await test('the binary serves the web app with history-mode deep links', async () => {
+    const root = await fetch(base + '/')
+    const html = await root.text()
+    assert(root.ok && html.includes('id="app"'), `GET / did not return the app (HTTP ${root.status})`)
+    const deep = await fetch(base + '/projects/12345?tab=history')
+    assert(deep.ok && (await deep.text()).includes('id="app"'), 'deep link did not return index.html')
+    const asset = html.match(/\/assets\/[^"]+\.js/)
+    assert(asset, 'no hashed asset in index.html')
+    const a = await fetch(base + asset[0])
+    assert(a.ok, `asset ${asset[0]} HTTP ${a.status}`)
+    assert(/max-age=\d{6,}/.test(a.headers.get('cache-control') || ''), `hashed asset not long-cached: ${a.headers.get('cache-control')}`)
+  })
+
+  await test('log-in refuses a wrong password with a Chinese message', async () => {
+    await page.goto(base + '/login')
+    await page.evaluate(() => localStorage.clear())
+    await page.goto(base + '/login')
+    await shot(page, 'login')
+    await page.fill('input[data-test=login-username]', 'recruiter2')
+    await page.fill('input[data-test=login-password]', 'wrong-password')
+    await page.click('[data-test=login-submit]')
+    const err = page.locator('[data-test=login-error]')
+    await err.waitFor()
+    const text = await err.textContent()
+    assert(/[\u4e00-\u9fff]/.test(text), `error not in Chinese: ${text}`)
+  })
+
+  await test('every demo role logs in and sees only its menus', async () => {
+    const expect = {
+      admin: { has: ['nav-admin-users', 'nav-projects'], not: ['nav-review'] },
+      director: { has: ['nav-review', 'nav-admin-targets'], not: ['nav-admin-users'] },
+      chief_food: { has: ['nav-review', 'nav-map'], not: ['nav-admin-users'] },
+      chief_mining: { has: ['nav-review'], not: ['nav-admin-targets'] },
+      chief_semi: { has: ['nav-review'], not: ['nav-admin-jobs'] },
+      recruiter1: { has: ['nav-visit', 'nav-board'], not: ['nav-review', 'nav-admin-users'] },
+      recruiter2: { has: ['nav-visit'], not: ['nav-review'] },
+      agent1: { has: ['nav-projects', 'nav-visit'], not: ['nav-map', 'nav-reports', 'nav-admin-users'] },
+      viewer: { has: ['nav-reports', 'nav-map'], not: ['nav-visit', 'nav-admin-users'] },
+    }
+    const problems = []
+    for (const u of USERS) {
+      try {
+        await login(page, u)
+        await page.locator('[data-test=nav]').waitFor()
+        for (const id of expect[u].has) if (!(await page.locator(`[data-test=${id}]`).count())) problems.push(`${u}: missing ${id}`)
+        for (const id of expect[u].not) if (await page.locator(`[data-test=${id}]`).count()) problems.push(`${u}: should not see ${id}`)
+        if (u === 'viewer') {
+          await page.goto(base + '/projects')
+          await page.locator('[data-test=page-projects]').waitFor()
+          if (await page.locator('[data-test=new-project]').count()) problems.push('viewer: sees 新建项目')
+          if (await page.locator('[data-test=fab-visit]').count()) problems.push('viewer: sees 记录走访')
+          await page.goto(base + '/admin/users')
+          await page.locator('[data-test=page-forbidden]').waitFor()
+        }
+      } catch (e) { problems.push(`${u}: ${e.message.split('\n')[0]}`) }
+    }
+    assert(!problems.length, problems.join('; '))
+  })
+
+  await test('dashboard shows 2022: 87 docked = 26/15/21/25, 4 signed for 8.05亿元', async () => {
+    await login(page, 'director')
+    await page.goto(base + '/?year=2022')
+    await page.locator('[data-test=channel-summary]').waitFor({ timeout: 20000 })
+    const kpi = await page.locator('[data-test=kpi-docked]').textContent()
+    assert(/87/.test(kpi), `docked KPI: ${kpi}`)
+    const want = { entrusted: 26, business_referral: 15, self_sourced: 21, resource_plus: 25 }
+    for (const [c, n] of Object.entries(want)) {
+      const t = await page.locator(`[data-test=channel-${c}]`).textContent()
+      assert(new RegExp(`\\b${n}\\b`).test(t.replace(/\D+/g, ' ')), `${c}: ${t} (want ${n})`)
+    }
+    const signed = await page.locator('[data-test=kpi-signed]').textContent()
+    assert(signed.includes('8.05亿元'), `signed: ${signed}`)
+    assert(/^\s*签约项目\s*4/.test(signed), `signed count: ${signed}`)
+    await page.locator('[data-test=page-dashboard] canvas').first().waitFor()
+    await shot(page, 'dashboard')
+  })
+
+  await test('a recruiter creates a project (starts in 洽谈对接)', async () => {
+    await login(page, 'recruiter1')
+    await page.goto(base + '/projects')
+    await page.locator('[data-test=projects-table]').waitFor({ timeout: 20000 })
+    await shot(page, 'projects')
+    await page.click('[data-test=new-project]')
+    await page.locator('[data-test=create-dialog] [data-test=project-form]').waitFor()
+    await fill(page, 'pf-name', projectName)
+    await fill(page, 'pf-investor', '北京某半导体材料有限公司')
+    await page.keyboard.press('Escape').catch(() => {})
+    await pickOption(page, 'pf-chain', '第三代半导体')
+    await fill(page, 'pf-investment', '5000')
+    await fill(page, 'pf-land', '60')
+    await page.click('[data-test=create-submit]')
+    await page.waitForURL(/\/projects\/\d+/, { timeout: 20000 })
+    projectId = Number(page.url().match(/\/projects\/(\d+)/)[1])
+    await page.locator('[data-test=project-name]').waitFor()
+    assert((await page.locator('[data-test=project-name]').textContent()).includes(projectName), 'name not shown')
+    assert((await stageOf(page)) === '洽谈对接', `stage: ${await stageOf(page)}`)
+    const inv = await page.locator('[data-test=field-investment]').textContent()
+    assert(inv.includes('5,000万元'), `investment shown as ${inv}`)
+  })
+
+  await test('the project moves lead → identification → risk; decision refused without an assessment', async () => {
+    assert(projectId, 'no project from the previous test')
+    await page.goto(`${base}/projects/${projectId}`)
+    await page.click('[data-test=move-identification]')
+    await toast(page, '项目识别')
+    await page.waitForFunction(() => document.querySelector('[data-test=project-stage]')?.textContent.trim() === '项目识别')
+    await page.click('[data-test=move-risk]')
+    await page.waitForFunction(() => document.querySelector('[data-test=project-stage]')?.textContent.trim() === '风险评估')
+    await page.click('[data-test=move-decision]')
+    const box = page.locator('.refusal-box')
+    await box.waitFor()
+    const msg = await box.textContent()
+    assert(msg.includes('风险评估'), `refusal message: ${msg}`)
+    await shot(page, 'stage-refused')
+    await box.locator('.el-button--primary').click()
+    assert((await stageOf(page)) === '风险评估', 'stage changed despite the refusal')
+  })
+
+  await test('a risk assessment is submitted and the project goes to 落地决策', async () => {
+    assert(projectId, 'no project')
+    await page.goto(`${base}/projects/${projectId}?tab=risk`)
+    await page.locator('[data-test=risk-form]').waitFor()
+    await page.locator('[data-test=risk-level] label', { hasText: '低风险' }).click()
+    await fill(page, 'risk-summary', '投资方资金实力较强，用地需求明确，能耗与环保可控。')
+    await fill(page, 'risk-finance', '自有资金 60%')
+    await fill(page, 'risk-tax_per_mu', '预计亩均税收 30 万元')
+    await page.click('[data-test=risk-submit]')
+    await page.locator('[data-test=risk-done]').waitFor()
+    await page.click('[data-test=move-decision]')
+    await page.waitForFunction(() => document.querySelector('[data-test=project-stage]')?.textContent.trim() === '落地决策')
+    await shot(page, 'project-detail')
+  })
+
+  await test('the board refuses follow-up before a decision and shows the reason', async () => {
+    assert(projectId, 'no project')
+    await page.goto(base + '/board?chain=semiconductor')
+    const card = page.locator(`[data-test=board-card][data-project-id="${projectId}"]`)
+    await card.waitFor({ timeout: 20000 })
+    await shot(page, 'board')
+    await card.locator('[data-test=card-move]').click()
+    await page.locator('[data-test=move-to-follow_up]:visible').click()
+    const prompt = page.locator('.prompt-signed')
+    if (await prompt.isVisible().catch(() => false) || await prompt.waitFor({ timeout: 3000 }).then(() => true).catch(() => false)) {
+      await prompt.locator('.el-button--primary').click()
+    }
+    const box = page.locator('.refusal-box')
+    await box.waitFor()
+    const msg = await box.textContent()
+    assert(/决策|批准/.test(msg), `refusal: ${msg}`)
+    await box.locator('.el-button--primary').click()
+  })
+
+  await test('the chain chief sees the decision waiting on the review page', async () => {
+    assert(projectId, 'no project')
+    await login(page, 'chief_semi')
+    await page.goto(base + '/review')
+    await page.locator('[data-test=review-queue]').waitFor({ timeout: 20000 })
+    const text = await page.locator('[data-test=review-queue]').textContent()
+    assert(text.includes(projectName), 'project not in the review queue')
+    await shot(page, 'review')
+  })
+
+  await test('another chain chief may not decide; the chief of the chain approves', async () => {
+    assert(projectId, 'no project')
+    await login(page, 'chief_food')
+    await page.goto(`${base}/projects/${projectId}?tab=decision`)
+    const visible = await page.locator('[data-test=page-project]').waitFor({ timeout: 10000 }).then(() => true).catch(() => false)
+    if (visible && await page.locator('[data-test=project-name]').count()) {
+      assert(!(await page.locator('[data-test=decision-panel]').count()), 'chief_food sees the decision panel on a semiconductor project')
+    }
+    await login(page, 'chief_semi')
+    await page.goto(`${base}/projects/${projectId}?tab=decision`)
+    await page.locator('[data-test=decision-panel]').waitFor()
+    await page.locator('[data-test=decision-outcome-radio] label', { hasText: '同意落地' }).click()
+    await fill(page, 'decision-notes', '同意落地，请抓紧推进土地摘牌。')
+    await page.click('[data-test=decision-submit]')
+    await page.locator('[data-test=decision-outcome]').waitFor()
+    assert((await page.locator('[data-test=decision-outcome]').textContent()).includes('同意落地'), 'outcome not shown')
+  })
+
+  await test('the owner records the signing and the project enters 跟踪服务', async () => {
+    assert(projectId, 'no project')
+    await login(page, 'recruiter1')
+    await page.goto(`${base}/projects/${projectId}`)
+    await page.click('[data-test=move-follow_up]')
+    const prompt = page.locator('.prompt-signed')
+    await prompt.waitFor()
+    await prompt.locator('.el-button--primary').click()
+    await page.waitForFunction(() => document.querySelector('[data-test=project-stage]')?.textContent.trim() === '跟踪服务', null, { timeout: 15000 })
+    await page.goto(`${base}/projects/${projectId}?tab=history`)
+    await page.locator('[data-test=history-table]').waitFor()
+    const hist = await page.locator('[data-test=history-table]').textContent()
+    assert(hist.includes('recruiter1'), 'history lacks the actor')
+  })
+
+  await test('import: a file with an error is previewed with the row and nothing is written', async () => {
+    const csv = path.join(tmp, 'import.csv')
+    fs.writeFileSync(csv, '\ufeff项目名称,投资主体,招商渠道,产业链,资产类型,计划投资(万元),占地面积(亩),阶段,对接日期\n'
+      + `E2E导入项目甲-${stamp},石家庄某食品有限公司,自主招商,现代食品,重资产,3000,50,洽谈对接,2023-03-01\n`
+      + `E2E导入项目乙-${stamp},天津某矿业有限公司,不存在的渠道,矿业,重资产,-5,20,洽谈对接,2023-03-02\n`)
+    await login(page, 'admin')
+    await page.goto(base + '/projects')
+    await page.click('[data-test=open-import]')
+    await page.locator('[data-test=import-dialog] input[type=file]').setInputFiles(csv)
+    await page.click('[data-test=import-check]')
+    await page.locator('[data-test=import-preview]').waitFor({ timeout: 20000 })
+    const errs = page.locator('[data-test=import-errors]')
+    await errs.waitFor()
+    const t = await errs.textContent()
+    assert(/\b3\b/.test(t), `row 3 not named: ${t}`)
+    assert(await page.locator('[data-test=import-confirm]').isDisabled(), 'confirm not disabled with errors')
+    await shot(page, 'import-preview')
+    const r = await apiAs('admin', 'GET', `/projects?q=${encodeURIComponent('E2E导入项目甲-' + stamp)}`)
+    assert(r.status === 200 && r.json && r.json.total === 0, `a row was written by a failing import: ${r.text.slice(0, 200)}`)
+  })
+
+  await test('the semiconductor chain map renders and a node opens its details', async () => {
+    await login(page, 'chief_semi')
+    await page.goto(base + '/map/semiconductor')
+    await page.locator('[data-test=map-chart] canvas').first().waitFor({ timeout: 20000 })
+    const rows = page.locator('[data-test=node-table] .el-table__body tr')
+    await rows.first().waitFor()
+    assert((await rows.count()) >= 3, `only ${await rows.count()} nodes`)
+    const summary = await page.locator('[data-test=map-summary]').textContent()
+    assert(/强链|补链|缺链/.test(summary), `summary: ${summary}`)
+    await rows.nth(1).click()
+    await page.locator('[data-test=node-panel] h2').waitFor()
+    await shot(page, 'chain-map')
+    const svg = await apiAs('chief_semi', 'GET', '/chains/semiconductor/map.svg')
+    assert(svg.status === 200 && svg.text.includes('<svg'), `map.svg HTTP ${svg.status}`)
+  })
+
+  await test('on a 375 px phone a visit is logged in two taps from the dashboard', async () => {
+    const phone = await context.newPage()
+    await phone.setViewportSize({ width: 375, height: 812 })
+    await login(phone, 'recruiter1')
+    await phone.goto(base + '/')
+    await phone.locator('[data-test=fab-visit]').click() // tap 1
+    const form = phone.locator('[data-test=quick-visit] [data-test=visit-form]')
+    await form.waitFor()
+    await phone.locator('[data-test=quick-visit] [data-test=project-picker]').click()
+    await phone.keyboard.type(projectName.slice(0, 8))
+    const opt = phone.locator('.el-select-dropdown__item:visible', { hasText: projectName }).first()
+    await opt.waitFor({ timeout: 15000 })
+    await opt.click()
+    await fill(phone, 'visit-place', '北京')
+    await fill(phone, 'visit-summary', '拜访投资方，对方确认将于下月来区实地考察。')
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth)
+    assert(overflow <= 375, `page is ${overflow}px wide on a 375px screen`)
+    await shot(phone, 'visit-mobile')
+    await phone.locator('[data-test=visit-submit]').click() // tap 2 (after typing)
+    await toast(phone, '走访记录已保存')
+    await phone.goto(`${base}/projects/${projectId || ''}?tab=activities`)
+    if (projectId) {
+      await phone.locator('[data-test=activity-timeline]').waitFor()
+      assert((await phone.locator('[data-test=activity-timeline]').textContent()).includes('实地考察'), 'visit not in the timeline')
+    }
+    await shot(phone, 'project-mobile')
+    await phone.close()
+  })
+
+  await test('reminders, annual report and admin pages render without errors', async () => {
+    await login(page, 'director')
+    await page.goto(base + '/reports?year=2022')
+    await page.locator('[data-test=report-text]').waitFor({ timeout: 20000 })
+    const text = await page.locator('[data-test=report-text]').textContent()
+    assert(text.includes('共对接项目87个'), `report text: ${text.slice(0, 120)}`)
+    await shot(page, 'report')
+    await page.goto(base + '/reminders')
+    await page.locator('[data-test=page-reminders]').waitFor()
+    await page.waitForSelector('[data-test=reminder], [data-test=state-empty]', { timeout: 15000 })
+    await shot(page, 'reminders')
+    await login(page, 'admin')
+    for (const [p, id] of [['/admin/users', 'users-table'], ['/admin/jobs', 'page-admin-jobs'], ['/admin/campaigns', 'page-admin-campaigns'], ['/admin/targets', 'page-admin-targets']]) {
+      await page.goto(base + p)
+      await page.locator(`[data-test=${id}]`).waitFor({ timeout: 15000 })
+      const err = await page.locator('[data-test=state-error]').count()
+      assert(!err, `${p} shows an error state: ${err ? await page.locator('[data-test=state-error]').first().textContent() : ''}`)
+      if (p === '/admin/users') await shot(page, 'admin-users')
+    }
+  })
+
+  await test('no uncaught errors in the browser', async () => {
+    assert(!consoleErrors.length, consoleErrors.slice(0, 3).join(' | '))
+  })
+}
+
+async function finish(code) {
+  try { if (browser) await browser.close() } catch { /* ignore */ }
+  await stopServer()
+  const passed = results.filter((r) => r.ok).length
+  const failed = results.length - passed + (code ? 1 : 0)
+  if (failed && tmp) log(`server log: ${path.join(tmp, 'server.log')}`)
+  log(`${passed} passed, ${failed} failed`)
+  process.exit(failed ? 1 : 0)
+}
+
+process.on('SIGINT', () => finish(1))
+process.on('SIGTERM', () => finish(1))
+main().then(() => finish(0)).catch((e) => { log('e2e setup failed:', e && e.stack ? e.stack : e); finish(1) })
