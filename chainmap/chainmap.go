@@ -288,7 +288,7 @@ func stageRank(s domain.Stage) int {
 var pipelineStages = domain.Stages[:len(domain.Stages)-1]
 
 func inPipeline(p *domain.Project) bool {
-	return p != nil && p.Stage != domain.StageDropped && p.Stage != "" && p.DeletedAt == nil
+	return p != nil && p.Stage != domain.StageDropped && p.Stage.Valid() && p.DeletedAt == nil
 }
 
 func stageCounts() map[domain.Stage]int {
@@ -365,9 +365,13 @@ func Build(in Input, th Thresholds) *Map {
 		}
 		seenProject[p.ID] = true
 		if !inPipeline(p) {
-			if p.Stage == domain.StageDropped {
-				droppedIDs[p.InvestorID] = true
-				droppedNames[strings.TrimSpace(p.Investor)] = true
+			if p.Stage == domain.StageDropped && p.DeletedAt == nil {
+				if p.InvestorID != 0 {
+					droppedIDs[p.InvestorID] = true
+				}
+				if name := strings.TrimSpace(p.Investor); name != "" {
+					droppedNames[name] = true
+				}
 			}
 			continue
 		}
@@ -399,10 +403,10 @@ func Build(in Input, th Thresholds) *Map {
 		}
 	}
 	inPipe := func(e *domain.Enterprise) bool {
-		return (e.ID != 0 && investorIDs[e.ID]) || investorNames[strings.TrimSpace(e.Name)]
+		return investorIDs[e.ID] || investorNames[strings.TrimSpace(e.Name)]
 	}
 	wasDropped := func(e *domain.Enterprise) bool {
-		return (e.ID != 0 && droppedIDs[e.ID]) || droppedNames[strings.TrimSpace(e.Name)]
+		return droppedIDs[e.ID] || droppedNames[strings.TrimSpace(e.Name)]
 	}
 
 	// Enterprises onto nodes, in id order so every list is deterministic.

@@ -174,6 +174,7 @@ func TestDroppedProjectsExcluded(t *testing.T) {
 	deleted := f.project("P-deleted", "甲", domain.StageLead, "外延片")
 	deleted.DeletedAt = new(deleted.CreatedAt)
 	f.project("P-elsewhere", "甲", domain.StageLead, "某个别的链环节")
+	f.project("P-unknown-stage", "甲", domain.Stage("archived"), "外延片")
 
 	m := Build(f.input(), DefaultThresholds())
 	epi := m.Nodes[0]
