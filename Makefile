@@ -1,0 +1,55 @@
+# chaincrm — the whole set-up is `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/chaincrm
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.js
+
+.PHONY: run build test test-go test-frontend test-e2e lint bench mariadb frontend clean
+
+## run: build what is needed (web app included) and serve on :8080 with data/chaincrm.db
+run: frontend/dist/index.html
+	$(GO) build -o $(BIN) ./cmd/chaincrm
+	./$(BIN) serve
+
+## build: the binary with the web app embedded
+build: frontend/dist/index.html
+	$(GO) build -o $(BIN) ./cmd/chaincrm
+
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+## test: every test — Go (race detector, SQLite and MariaDB), web unit tests, browser end-to-end
+test: test-go test-frontend test-e2e
+
+test-go: mariadb
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm run test:unit
+
+test-e2e: build
+	@command -v chromium >/dev/null || { echo "chromium missing: apt-get install -y chromium (.ci/run does this)"; exit 1; }
+	cd frontend && CHAINCRM_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+
+## mariadb: make sure the local MariaDB answers (the Go tests use it beside SQLite)
+mariadb:
+	@.ci/mariadb.sh
+
+## lint: formatting and vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: the benchmarks; figures go to docs/benchmarks.md
+bench: mariadb
+	bench/run.sh
+
+clean:
+	rm -rf bin frontend/dist/assets frontend/dist/index.html
