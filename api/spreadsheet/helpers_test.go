@@ -3,7 +3,6 @@ package spreadsheet
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,17 +114,6 @@ func errorList(errs []RowError) string {
 		fmt.Fprintf(&b, "  row %d %q: %s\n", e.Row, e.Column, e.Message)
 	}
 	return b.String()
-}
-
-func errCode(err error) string {
-	var e *domain.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	if err == nil {
-		return ""
-	}
-	return "non-domain: " + err.Error()
 }
 
 func openXLSX(t testing.TB, b []byte) *excelize.File {
