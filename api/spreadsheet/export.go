@@ -41,7 +41,8 @@ type Column struct {
 // TableWriter streams one sheet: a bold, frozen header row, then rows whose cells are typed
 // by their Go value — string (guarded), domain.Money (a number in 万元), domain.Area (a
 // number in 亩), domain.Date (a real date), int/int64/float64 (a number), nil (empty). Rows
-// go to a temporary file past a few MiB, so exports of any size stay small in memory.
+// go to a temporary file past 16 MiB, so the sheet never sits in memory whole; only the
+// compressed workbook is buffered at Close (excelize builds the zip in memory).
 type TableWriter struct {
 	w      io.Writer
 	f      *excelize.File

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
@@ -17,24 +18,27 @@ import (
 // repeating one flushed block so that a gigabyte costs kilobytes and milliseconds.
 func zeroDeflate(t testing.TB, mib int) []byte {
 	t.Helper()
-	var block bytes.Buffer
-	w, _ := flate.NewWriter(&block, flate.BestCompression)
-	if _, err := w.Write(make([]byte, 1<<20)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil { // sync flush: a non-final, self-contained run of blocks
-		t.Fatal(err)
-	}
+	block := zeroBlock()
 	var out bytes.Buffer
 	for range mib {
-		out.Write(block.Bytes())
+		out.Write(block)
 	}
 	var end bytes.Buffer
-	w, _ = flate.NewWriter(&end, flate.BestCompression)
+	w, _ := flate.NewWriter(&end, flate.BestCompression)
 	_ = w.Close() // an empty final block
 	out.Write(end.Bytes())
 	return out.Bytes()
 }
+
+// zeroBlock is 1 MiB of zeros, deflated and sync-flushed: a non-final, self-contained run
+// of blocks that may be repeated.
+var zeroBlock = sync.OnceValue(func() []byte {
+	var block bytes.Buffer
+	w, _ := flate.NewWriter(&block, flate.BestCompression)
+	w.Write(make([]byte, 1<<20))
+	w.Flush()
+	return block.Bytes()
+})
 
 // craftedXLSX is a real workbook (a header row) whose sheet1.xml is replaced by the given
 // raw deflate data, declaring `declared` bytes uncompressed; extra adds that many tiny

@@ -93,7 +93,7 @@ func (e RowError) String() string {
 // Rows then holds the rows as far as they could be read, for a preview only.
 type ParseResult struct {
 	Format   string       `json:"format"`   // "xlsx" or "csv"
-	Encoding string       `json:"encoding"` // CSV only: "utf-8", "utf-8-bom", "utf-16" or "gb18030"
+	Encoding string       `json:"encoding,omitempty"` // CSV only: "utf-8", "utf-8-bom", "utf-16" or "gb18030"
 	Sheet    string       `json:"sheet,omitempty"`
 	Rows     []ProjectRow `json:"rows"`
 	Errors   []RowError   `json:"errors"`
