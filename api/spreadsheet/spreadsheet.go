@@ -92,7 +92,7 @@ func (e RowError) String() string {
 // ParseResult is what a file holds. When Errors is non-empty the file must not be applied:
 // Rows then holds the rows as far as they could be read, for a preview only.
 type ParseResult struct {
-	Format   string       `json:"format"`   // "xlsx" or "csv"
+	Format   string       `json:"format"`             // "xlsx" or "csv"
 	Encoding string       `json:"encoding,omitempty"` // CSV only: "utf-8", "utf-8-bom", "utf-16" or "gb18030"
 	Sheet    string       `json:"sheet,omitempty"`
 	Rows     []ProjectRow `json:"rows"`
