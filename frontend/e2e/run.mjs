@@ -265,7 +265,7 @@ async function main() {
     await page.locator('[data-test=create-dialog] [data-test=project-form]').waitFor()
     await fill(page, 'pf-name', projectName)
     await fill(page, 'pf-investor', '北京某半导体材料有限公司')
-    await page.keyboard.press('Escape').catch(() => {})
+    await page.locator('[data-test=create-dialog] .el-dialog__title').click() // close the suggestions
     await pickOption(page, 'pf-chain', '第三代半导体')
     await fill(page, 'pf-investment', '5000')
     await fill(page, 'pf-land', '60')
@@ -406,6 +406,7 @@ async function main() {
     assert(/强链|补链|缺链/.test(summary), `summary: ${summary}`)
     await rows.nth(1).click()
     await page.locator('[data-test=node-panel] h2').waitFor()
+    await page.evaluate(() => window.scrollTo(0, 0))
     await shot(page, 'chain-map')
     const svg = await apiAs('chief_semi', 'GET', '/chains/semiconductor/map.svg')
     assert(svg.status === 200 && svg.text.includes('<svg'), `map.svg HTTP ${svg.status}`)
@@ -426,6 +427,7 @@ async function main() {
     await opt.click()
     await fill(phone, 'visit-place', '北京')
     await fill(phone, 'visit-summary', '拜访投资方，对方确认将于下月来区实地考察。')
+    await phone.waitForTimeout(500) // let the closed dropdown fade out
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth)
     assert(overflow <= 375, `page is ${overflow}px wide on a 375px screen`)
     await shot(phone, 'visit-mobile')

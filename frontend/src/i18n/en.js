@@ -273,6 +273,8 @@ export default {
     legend: 'Legend',
     exportSvg: 'Export SVG',
     exportTargets: 'Export target list (XLSX)',
+    segment: 'Segment',
+    status: 'Status',
     nodeList: 'Nodes',
     enterprises: 'Enterprises',
     projects: 'Projects',

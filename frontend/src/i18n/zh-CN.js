@@ -273,6 +273,8 @@ export default {
     legend: '图例',
     exportSvg: '导出图谱(SVG)',
     exportTargets: '导出目标企业清单(XLSX)',
+    segment: '链段',
+    status: '状态',
     nodeList: '环节一览',
     enterprises: '区内及关联企业',
     projects: '在谈项目',
