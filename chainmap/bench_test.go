@@ -14,9 +14,11 @@ var benchInput = sync.OnceValue(func() Input { return synthetic(500, 5000, 2000)
 func BenchmarkBuild(b *testing.B) {
 	in := benchInput()
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		Build(in, DefaultThresholds())
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkMapJSON is what GET /chains/{code}/map spends in this package: Build, then the
@@ -25,6 +27,7 @@ func BenchmarkMapJSON(b *testing.B) {
 	in := benchInput()
 	b.ReportAllocs()
 	var size int
+	start := processCPU()
 	for b.Loop() {
 		out, err := Build(in, DefaultThresholds()).JSON()
 		if err != nil {
@@ -32,6 +35,7 @@ func BenchmarkMapJSON(b *testing.B) {
 		}
 		size = len(out)
 	}
+	reportCPU(b, start)
 	b.ReportMetric(float64(size)/1024, "KiB")
 }
 
@@ -40,11 +44,13 @@ func BenchmarkMapJSON(b *testing.B) {
 func BenchmarkMapJSONMarshal(b *testing.B) {
 	in := benchInput()
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		if _, err := json.Marshal(Build(in, DefaultThresholds())); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkRenderSVG renders an already built map.
@@ -52,9 +58,11 @@ func BenchmarkRenderSVG(b *testing.B) {
 	m := Build(benchInput(), DefaultThresholds())
 	b.ReportAllocs()
 	var size int
+	start := processCPU()
 	for b.Loop() {
 		size = len(RenderSVG(m, SVGOptions{}))
 	}
+	reportCPU(b, start)
 	b.ReportMetric(float64(size)/1024, "KiB")
 }
 
@@ -62,17 +70,21 @@ func BenchmarkRenderSVG(b *testing.B) {
 func BenchmarkMapSVG(b *testing.B) {
 	in := benchInput()
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		RenderSVG(Build(in, DefaultThresholds()), SVGOptions{})
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkWriteTargetsXLSX(b *testing.B) {
 	m := Build(benchInput(), DefaultThresholds())
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		if err := WriteTargetsXLSX(io.Discard, m); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
