@@ -55,7 +55,8 @@ describe('chain map layout', () => {
     expect(byId['1'].x).toBeLessThan(byId['2'].x)
     expect(byId['2'].x).toBeLessThan(byId['5'].x)
     expect(byId['3'].x).toBeGreaterThan(byId['2'].x)
-    expect(g.links).toEqual([{ source: '2', target: '3' }])
+    expect(g.links.filter((l) => !l.flow)).toEqual([{ source: '2', target: '3' }])
+    expect(g.links.filter((l) => l.flow).map((l) => l.source + '>' + l.target)).toEqual(['seg-upstream>seg-midstream', 'seg-midstream>seg-downstream'])
     expect(g.nodes.filter((n) => n.header)).toHaveLength(3)
   })
   it('counts statuses and which gaps the pipeline fills', () => {

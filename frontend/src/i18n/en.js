@@ -155,6 +155,7 @@ export default {
     empty: 'No projects match',
     created: 'Project created',
     exporting: 'Exporting…',
+    filters: 'Filters',
     mine: 'Mine only',
   },
   form: {

@@ -155,6 +155,7 @@ export default {
     empty: '没有符合条件的项目',
     created: '项目已创建',
     exporting: '正在导出…',
+    filters: '筛选',
     mine: '只看我的',
   },
   form: {

@@ -56,7 +56,12 @@ export function buildMapGraph(nodes, segmentLabel = (s) => s) {
   }
   const present = new Set(ordered.map((n) => n.id))
   const links = ordered.filter((n) => n.parent_id && present.has(n.parent_id)).map((n) => ({ source: String(n.parent_id), target: String(n.id) }))
-  return { nodes: out, links, ordered }
+  // the chain's direction: 上游 → 中游 → 下游, drawn between the column headers
+  const flow = [['upstream', 'midstream'], ['midstream', 'downstream']].map(([a, b]) => ({
+    source: 'seg-' + a, target: 'seg-' + b, flow: true,
+    lineStyle: { type: 'dashed', color: '#1f5fae', width: 2, curveness: 0 },
+  }))
+  return { nodes: out, links: [...flow, ...links], ordered }
 }
 
 export function mapSummary(nodes) {
