@@ -55,7 +55,12 @@ func (s *Server) chainMap(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, m)
+	b, err := m.JSON() // the same bytes as json.Marshal, half the CPU on big chains
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 func (s *Server) chainMapSVG(c *gin.Context) {
