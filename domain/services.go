@@ -31,6 +31,9 @@ type ProjectService interface {
 type ActivityService interface {
 	FindActivities(ctx context.Context, projectID int64) ([]*Activity, error)
 	CreateActivity(ctx context.Context, projectID int64, in ActivityInput) (*Activity, error)
+	// UpdateActivity and DeleteActivity: the author only; both are kept in the history.
+	UpdateActivity(ctx context.Context, projectID, id int64, upd ActivityUpdate) (*Activity, error)
+	DeleteActivity(ctx context.Context, projectID, id int64) error
 }
 
 // ChainService reads chains and their nodes.
@@ -58,6 +61,7 @@ type UserService interface {
 	FindUserByUsername(ctx context.Context, zoneID int64, username string) (*User, error)
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindZoneByID(ctx context.Context, id int64) (*Zone, error)
+	FindZoneByCode(ctx context.Context, code string) (*Zone, error)
 	// CreateSession stores a session for userID and returns its token; only the token's
 	// hash is stored.
 	CreateSession(ctx context.Context, userID int64) (string, error)

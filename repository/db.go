@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -62,11 +63,15 @@ func (o *Options) defaults() {
 
 // DB is an open database with the services built on it.
 type DB struct {
-	gorm   *gorm.DB
-	sql    *sql.DB
-	Driver string
-	Clock  domain.Clock
-	Opts   Options
+	// writeMu serialises write transactions on SQLite, which allows one writer at a time:
+	// queueing them here is fair and never fails, where SQLite's busy handler can time out
+	// under a burst of writers. Readers are not affected (WAL).
+	writeMu sync.Mutex
+	gorm    *gorm.DB
+	sql     *sql.DB
+	Driver  string
+	Clock   domain.Clock
+	Opts    Options
 }
 
 // Open connects to driver/dsn. For SQLite the DSN is a file path (created with its folder)
@@ -126,7 +131,7 @@ func sqliteDSN(dsn string) (string, error) {
 			return "", fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	params := []string{"_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(1)", "_pragma=synchronous(NORMAL)", "_txlock=immediate", "_time_format=sqlite"}
+	params := []string{"_pragma=busy_timeout(30000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(1)", "_pragma=synchronous(NORMAL)", "_txlock=immediate", "_time_format=sqlite"}
 	if query != "" {
 		params = append([]string{query}, params...)
 	}
@@ -167,6 +172,10 @@ type txKey struct{}
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
+	}
+	if db.Driver == DriverSQLite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
 	}
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))

@@ -351,8 +351,10 @@ func (db *DB) seedDemo(ctx context.Context, nodeSpecs map[string][]DemoNodeSpec,
 			return 0, err
 		}
 		for _, k := range p.Nodes {
-			if err := q.Create(&projectNodeRow{ProjectID: row.ID, NodeID: nodes[k]}).Error; err != nil {
-				return 0, err
+			if id, ok := nodes[k]; ok {
+				if err := q.Create(&projectNodeRow{ProjectID: row.ID, NodeID: id}).Error; err != nil {
+					return 0, err
+				}
 			}
 		}
 		h := &historyRow{ZoneID: zone.ID, ProjectID: row.ID, At: now, Actor: "system", Action: "seeded", Field: "stage", ToValue: p.Stage}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
@@ -141,6 +142,11 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage IN ? AND p.last_progress_at <= ?", open, red) })
 		}
 	}
+	if f.CleanupDue {
+		cutoff := s.db.now().AddDate(0, 0, -s.db.Opts.CleanupDays)
+		open := []string{"lead", "identification", "risk", "decision"}
+		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage IN ? AND p.last_progress_at <= ?", open, cutoff) })
+	}
 	deleted := f.IncludeDeleted && admin
 	return func(q *gorm.DB) *gorm.DB {
 		q = q.Scopes(projectScope(scope))
@@ -227,6 +233,7 @@ func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*d
 			Agency: r.Agency, Industry: r.Industry, Notes: r.Notes, DropReason: r.DropReason, Sample: r.Sample,
 			Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: r.DeletedAt,
 			DecisionOutcome: r.DecisionOutcome, HasRiskAssessment: r.HasRiskAssessment,
+			RealisedInvestment: domain.Money(r.RealisedInvestment),
 			Milestones: domain.Milestones{
 				LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
 				ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
@@ -241,6 +248,7 @@ func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*d
 		}
 		p.DaysInStage = int(now.Sub(p.StageEnteredAt).Hours() / 24)
 		p.Stale = s.staleColour(p, now)
+		p.CleanupDue = p.Stage.Open() && int(now.Sub(p.LastProgressAt).Hours()/24) >= s.db.Opts.CleanupDays
 		out[i] = p
 	}
 	return out, nil
@@ -294,7 +302,7 @@ func (s *ProjectService) CreateProject(ctx context.Context, in domain.ProjectInp
 		if err := s.setNodes(ctx, id, nodeIDs); err != nil {
 			return err
 		}
-		return s.db.history(ctx, a, row.ZoneID, id, "created", "", "", row.Name)
+		return s.db.history(ctx, a, row.ZoneID, id, "created", "name", "", row.Name)
 	})
 	if err != nil {
 		return nil, err
@@ -436,30 +444,52 @@ func dedupe(ids []int64) []int64 {
 
 // findOrCreateEnterprise returns the zone's enterprise of that name, creating it (with the
 // credit code when given) if there is none; a known code on another name is a conflict.
+// Two commands creating the same new investor at once both get the one row: the insert
+// ignores a concurrent duplicate and the row is read again with a locking read.
 func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, code string, kind domain.EnterpriseKind) (int64, error) {
 	q := db.conn(ctx)
-	var rows []enterpriseRow
-	if err := q.Where("zone_id = ? AND name = ?", zoneID, name).Limit(1).Find(&rows).Error; err != nil {
+	find := func(latest bool) (*enterpriseRow, error) {
+		r := q.Where("zone_id = ? AND name = ?", zoneID, name)
+		if latest && db.Driver == DriverMySQL {
+			r = r.Clauses(clause.Locking{Strength: "UPDATE"}) // see rows committed since the snapshot
+		}
+		var rows []enterpriseRow
+		if err := r.Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+			return nil, err
+		}
+		return &rows[0], nil
+	}
+	e, err := find(false)
+	if err != nil {
 		return 0, err
 	}
-	if len(rows) == 1 {
-		e := rows[0]
-		if code != "" && e.CreditCode == nil {
-			if err := q.Model(&enterpriseRow{}).Where("id = ?", e.ID).Update("credit_code", code).Error; err != nil {
-				return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
-			}
-		} else if code != "" && *e.CreditCode != code {
-			return 0, &domain.Error{Code: domain.EINVALID, Message: "统一社会信用代码与已登记的不一致", Fields: map[string]string{"credit_code": "与已登记的企业信用代码不一致 (differs from the registered code)"}}
+	if e == nil {
+		now := db.now()
+		row := &enterpriseRow{ZoneID: zoneID, Name: name, Kind: string(kind), CreatedAt: now, UpdatedAt: now}
+		if code != "" {
+			row.CreditCode = &code
 		}
-		return e.ID, nil
+		res := q.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		if res.RowsAffected == 1 && row.ID != 0 {
+			return row.ID, nil
+		}
+		if e, err = find(true); err != nil {
+			return 0, err
+		}
+		if e == nil { // the conflict was on the credit code, not the name
+			msg := "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)"
+			return 0, &domain.Error{Code: domain.ECONFLICT, Message: msg, Fields: map[string]string{"credit_code": msg}}
+		}
 	}
-	now := db.now()
-	e := &enterpriseRow{ZoneID: zoneID, Name: name, Kind: string(kind), CreatedAt: now, UpdatedAt: now}
-	if code != "" {
-		e.CreditCode = &code
-	}
-	if err := q.Create(e).Error; err != nil {
-		return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
+	if code != "" && e.CreditCode == nil {
+		if err := q.Model(&enterpriseRow{}).Where("id = ?", e.ID).Update("credit_code", code).Error; err != nil {
+			return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
+		}
+	} else if code != "" && *e.CreditCode != code {
+		return 0, &domain.Error{Code: domain.EINVALID, Message: "统一社会信用代码与已登记的不一致", Fields: map[string]string{"credit_code": "与已登记的企业信用代码不一致 (differs from the registered code)"}}
 	}
 	return e.ID, nil
 }
@@ -730,11 +760,15 @@ func (s *ProjectService) DeleteProject(ctx context.Context, id int64) error {
 			return forbidden("删除该项目")
 		}
 		now := s.db.now()
-		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).
-			Updates(map[string]any{"deleted_at": now, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
-			return err
+		res := s.db.conn(ctx).Model(&projectRow{}).Where("id = ? AND version = ?", id, p.Version).
+			Updates(map[string]any{"deleted_at": now, "version": p.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
 		}
-		return s.db.history(ctx, a, p.ZoneID, id, "deleted", "", "", "")
+		if res.RowsAffected != 1 {
+			return staleVersion(p.Version)
+		}
+		return s.db.history(ctx, a, p.ZoneID, id, "deleted", "deleted_at", "", now.Format(time.RFC3339))
 	})
 }
 
@@ -756,11 +790,15 @@ func (s *ProjectService) RestoreProject(ctx context.Context, id int64) error {
 			return domain.Errorf(domain.ERULE, "项目未被删除，无需恢复 (not deleted)")
 		}
 		now := s.db.now()
-		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).
-			Updates(map[string]any{"deleted_at": nil, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
-			return err
+		res := s.db.conn(ctx).Model(&projectRow{}).Where("id = ? AND version = ?", id, p.Version).
+			Updates(map[string]any{"deleted_at": nil, "version": p.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
 		}
-		return s.db.history(ctx, a, p.ZoneID, id, "restored", "", "", "")
+		if res.RowsAffected != 1 {
+			return staleVersion(p.Version)
+		}
+		return s.db.history(ctx, a, p.ZoneID, id, "restored", "deleted_at", p.DeletedAt.UTC().Format(time.RFC3339), "")
 	})
 }
 
