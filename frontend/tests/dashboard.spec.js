@@ -6,7 +6,10 @@ import { i18n, setLocale } from '../src/i18n'
 import { mockFetch, settle } from './helpers'
 
 // ECharts needs a real canvas; the figures under test are the text beside the charts.
-vi.mock('../src/charts', () => ({ default: { name: 'VChart', props: ['option'], template: '<div class="chart-stub" />' } }))
+vi.mock('../src/charts', async () => {
+  const { h } = await import('vue')
+  return { default: { name: 'VChart', props: ['option'], render: () => h('div', { class: 'chart-stub' }) } }
+})
 const { default: DashboardView } = await import('../src/views/DashboardView.vue')
 
 const Y2022 = {
@@ -49,6 +52,7 @@ describe('DashboardView', () => {
     expect(w.find('[data-test=kpi-trips]').text()).toContain('15')
     expect(w.find('[data-test=target-row]').text()).toContain('1 / 3')
     expect(w.text()).toContain('暂无待办')
+    expect(w.findAll('.chart-stub')).toHaveLength(3)
   })
 
   it('falls back to the latest year with data and says so', async () => {
