@@ -115,7 +115,8 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 		if !strings.HasPrefix(path, "/api/v1") {
 			continue
 		}
-		p := strings.NewReplacer(":id", "{id}", ":code", "{code}", ":name", "{name}").Replace(path)
+		p := strings.NewReplacer(":id", "{id}", ":code", "{code}", ":name", "{name}",
+			":enterprise_id", "{enterprise_id}", ":project_id", "{project_id}", ":to_id", "{to_id}").Replace(path)
 		if _, ok := doc.Paths[p][strings.ToLower(method)]; !ok {
 			t.Errorf("%s %s is not in openapi.json", method, p)
 		}

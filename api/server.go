@@ -46,6 +46,9 @@ type Services struct {
 	Campaigns   domain.CampaignService
 	Users       domain.UserService
 	Maps        MapSource
+
+	// Editing chain maps: nodes, chain masters, links and the chain history (issue 5).
+	ChainEdit domain.ChainEditService
 }
 
 // Options are the server's settings.

@@ -89,6 +89,7 @@ func New(t testing.TB, driver string) *Env {
 		Campaigns:   repository.NewCampaignService(db),
 		Users:       users,
 		Maps:        repository.NewMapService(db),
+		ChainEdit:   repository.NewChainEditService(db),
 	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {

@@ -227,6 +227,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Campaigns:   repository.NewCampaignService(m.DB),
 		Users:       users,
 		Maps:        repository.NewMapService(m.DB),
+		ChainEdit:   repository.NewChainEditService(m.DB),
 	}, m.Enforcer, m.DB, m.Log, api.Options{
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
