@@ -116,7 +116,9 @@ func Open(driver, dsn string, opts Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(16)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-		g = g.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		// Set returns an instance that shares one statement with every query chained on
+		// it; Session makes db.Gorm() hand out a fresh statement per chain again.
+		g = g.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").Session(&gorm.Session{})
 	}
 	return &DB{gorm: g, sql: sqlDB, Driver: driver, Clock: domain.SystemClock{}, Opts: opts}, nil
 }
