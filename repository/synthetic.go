@@ -55,7 +55,10 @@ func (db *DB) SeedSynthetic(ctx context.Context, spec SyntheticSpec, nodes map[s
 			projects += spec.Projects % spec.Zones
 			activities += spec.Activities % spec.Zones
 		}
-		if err := db.syntheticZone(ctx, z, projects, activities, string(hash), nodes, rng); err != nil {
+		err := db.WithTx(ctx, func(ctx context.Context) error {
+			return db.syntheticZone(ctx, z, projects, activities, string(hash), nodes, rng)
+		})
+		if err != nil {
 			return fmt.Errorf("synthetic zone %s: %w", code, err)
 		}
 		for _, u := range DemoUsers {
@@ -71,7 +74,7 @@ func (db *DB) SeedSynthetic(ctx context.Context, spec SyntheticSpec, nodes map[s
 }
 
 func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, hash string, nodeSpecs map[string][]DemoNodeSpec, rng *rand.Rand) error {
-	g := db.gorm.WithContext(ctx)
+	g := db.conn(ctx)
 	now := db.now()
 	zone := &zoneRow{Code: SyntheticZoneCode(z), Name: fmt.Sprintf("合成开发区%03d（基准测试数据）", z), TimeZone: "Asia/Shanghai", CreatedAt: now}
 	if err := g.Create(zone).Error; err != nil {
@@ -124,7 +127,7 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 		if len(ents) == 0 {
 			return nil
 		}
-		if err := g.CreateInBatches(&ents, 1000).Error; err != nil {
+		if err := g.CreateInBatches(&ents, db.batchRows(12)).Error; err != nil {
 			return err
 		}
 		for _, e := range ents {
@@ -159,7 +162,7 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := g.CreateInBatches(&batch, 1000).Error; err != nil {
+		if err := g.CreateInBatches(&batch, db.batchRows(36)).Error; err != nil {
 			return err
 		}
 		for i := range batch {
@@ -169,7 +172,7 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 			}
 		}
 		if len(links) > 0 {
-			if err := g.CreateInBatches(&links, 1000).Error; err != nil {
+			if err := g.CreateInBatches(&links, db.batchRows(2)).Error; err != nil {
 				return err
 			}
 		}
@@ -229,14 +232,23 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 		}
 		acts = append(acts, a)
 		if len(acts) == 1000 {
-			if err := g.CreateInBatches(&acts, 1000).Error; err != nil {
+			if err := g.CreateInBatches(&acts, db.batchRows(15)).Error; err != nil {
 				return err
 			}
 			acts = acts[:0]
 		}
 	}
 	if len(acts) > 0 {
-		return g.CreateInBatches(&acts, 1000).Error
+		return g.CreateInBatches(&acts, db.batchRows(15)).Error
 	}
 	return nil
+}
+
+// batchRows is how many rows of cols columns one INSERT may carry: SQLite's driver allows
+// 999 bound variables per statement.
+func (db *DB) batchRows(cols int) int {
+	if db.Driver == DriverSQLite {
+		return max(1, 999/cols)
+	}
+	return 1000
 }
