@@ -86,6 +86,7 @@ func projectFilter(c *gin.Context) (domain.ProjectFilter, error) {
 		f.CampaignID = &id
 	}
 	f.IncludeDeleted = c.Query("deleted") == "true"
+	f.CleanupDue = c.Query("cleanup") == "true"
 	f.Page = pageParams(c, fe)
 	return f, fe.Err()
 }

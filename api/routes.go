@@ -26,6 +26,7 @@ func (s *Server) table() []route {
 	for _, group := range [][]route{
 		s.coreRoutes(),
 		s.chainEditRoutes(),
+		s.workflowRoutes(),
 	} {
 		all = append(all, group...)
 	}

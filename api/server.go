@@ -49,6 +49,11 @@ type Services struct {
 
 	// Editing chain maps: nodes, chain masters, links and the chain history (issue 5).
 	ChainEdit domain.ChainEditService
+
+	// The pipeline workflow (issue 4).
+	Workflow     domain.WorkflowService    // stage documents, comments, milestones, board, review queue
+	Investments  domain.InvestmentService  // capital realised (到资)
+	Supervisions domain.SupervisionService // supervision (督办)
 }
 
 // Options are the server's settings.

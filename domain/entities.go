@@ -135,6 +135,10 @@ type Project struct {
 	Stale             StaleColour `json:"stale"`
 	DecisionOutcome   string      `json:"decision_outcome,omitempty"`
 	HasRiskAssessment bool        `json:"has_risk_assessment"`
+	// RealisedInvestment is the capital that actually arrived (到资), beside the planned.
+	RealisedInvestment Money `json:"realised_investment_wan"`
+	// CleanupDue flags an open project without progress for the clean-up threshold (180 days).
+	CleanupDue bool `json:"cleanup_due"`
 }
 
 // Milestones are the follow-up stage's planned and actual dates (摘牌, 开工, 投产).
@@ -172,6 +176,7 @@ type Activity struct {
 	NextDue     Date         `json:"next_due"`
 	AuthorID    int64        `json:"-"`
 	Author      string       `json:"author"`
+	Version     int64        `json:"version"`
 	CreatedAt   time.Time    `json:"created_at"`
 }
 
@@ -208,6 +213,7 @@ type HistoryEntry struct {
 	At        time.Time `json:"at"`
 	Actor     string    `json:"actor"`
 	Action    string    `json:"action"`
+	Object    string    `json:"object,omitempty"` // the project's own object changed, e.g. "activity/12"
 	Field     string    `json:"field,omitempty"`
 	From      string    `json:"from,omitempty"`
 	To        string    `json:"to,omitempty"`

@@ -40,6 +40,7 @@ type ProjectFilter struct {
 	AssetType      *AssetType
 	CampaignID     *int64
 	Stale          *StaleColour
+	CleanupDue     bool // only open projects due for clean-up
 	IncludeDeleted bool // administrators only: list soft-deleted projects
 	Page
 }

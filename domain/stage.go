@@ -51,6 +51,7 @@ type Transition struct {
 	To       Stage  `json:"to"`
 	Reason   string `json:"reason"`
 	SignedAt Date   `json:"signed_at"`
+	Version  int64  `json:"version"` // optional: when given, a stale version is ECONFLICT
 }
 
 // StageFacts is what the guards need to know about a project beyond its stage.

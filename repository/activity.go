@@ -49,7 +49,7 @@ func activityToDomain(v activityView) *domain.Activity {
 	return &domain.Activity{ID: r.ID, ZoneID: r.ZoneID, ProjectID: r.ProjectID, Kind: domain.ActivityKind(r.Kind),
 		OccurredAt: r.OccurredAt, Place: r.Place, OurPeople: r.OurPeople, TheirPeople: r.TheirPeople,
 		Summary: r.Summary, NextStep: r.NextStep, NextDue: r.NextDue, AuthorID: r.AuthorID, Author: v.AuthorName,
-		CreatedAt: r.CreatedAt.UTC()}
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CreateActivity logs an activity on a visible project the caller may work on; it counts as
@@ -82,7 +82,7 @@ func (s *ActivityService) CreateActivity(ctx context.Context, projectID int64, i
 			Update("last_progress_at", now).Error; err != nil {
 			return err
 		}
-		return s.db.history(ctx, a, p.ZoneID, projectID, "activity_logged", "activity", "", string(in.Kind)+" "+in.OccurredAt.String())
+		return s.db.historyOf(ctx, a, p.ZoneID, projectID, activityObject(row.ID), "activity_logged", "activity", "", activityLabel(in))
 	})
 	if err != nil {
 		return nil, err

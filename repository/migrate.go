@@ -20,6 +20,7 @@ type migration struct {
 
 var migrations = []migration{
 	{1, "initial schema", migrateV1},
+	{2, "pipeline workflow: comments, investments, supervisions", migrateV2},
 	{6, "chain map editing history", migrateV6},
 }
 

@@ -167,6 +167,7 @@ type projectRow struct {
 	ConstructionActual  domain.Date
 	ProductionPlanned   domain.Date
 	ProductionActual    domain.Date
+	RealisedInvestment  int64
 	Sample              bool
 	Version             int64
 	CreatedAt           time.Time
@@ -196,6 +197,7 @@ type activityRow struct {
 	NextStep    string
 	NextDue     domain.Date
 	AuthorID    int64
+	Version     int64 `gorm:"default:1"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	DeletedAt   *time.Time
@@ -211,6 +213,7 @@ type historyRow struct {
 	ActorID   int64
 	Actor     string
 	Action    string
+	Object    string
 	Field     string
 	FromValue string
 	ToValue   string

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
@@ -9,7 +10,13 @@ import (
 
 // history appends one line to a project's history, in the caller's transaction.
 func (db *DB) history(ctx context.Context, a *domain.Actor, zoneID, projectID int64, action, field, from, to string) error {
-	h := &historyRow{ZoneID: zoneID, ProjectID: projectID, At: db.now(), Action: action, Field: field, FromValue: from, ToValue: to}
+	return db.historyOf(ctx, a, zoneID, projectID, "", action, field, from, to)
+}
+
+// historyOf appends a line about one of the project's own objects ("activity/12",
+// "supervision/3"), so that a change to it can be told from a change to the project.
+func (db *DB) historyOf(ctx context.Context, a *domain.Actor, zoneID, projectID int64, object, action, field, from, to string) error {
+	h := &historyRow{ZoneID: zoneID, ProjectID: projectID, At: db.now(), Action: action, Object: object, Field: field, FromValue: from, ToValue: to}
 	if a != nil && a.User != nil {
 		h.ActorID, h.Actor = a.User.ID, a.User.Username
 	} else {
@@ -31,7 +38,7 @@ func (s *ProjectService) History(ctx context.Context, id int64) ([]*domain.Histo
 	out := make([]*domain.HistoryEntry, len(rows))
 	for i, r := range rows {
 		out[i] = &domain.HistoryEntry{ID: r.ID, ProjectID: r.ProjectID, At: r.At.UTC(), Actor: r.Actor,
-			Action: r.Action, Field: r.Field, From: r.FromValue, To: r.ToValue}
+			Action: r.Action, Object: r.Object, Field: r.Field, From: r.FromValue, To: r.ToValue}
 	}
 	return out, nil
 }
@@ -50,6 +57,9 @@ func (s *ProjectService) TransitionProject(ctx context.Context, id int64, t doma
 		}
 		if !domain.CanEditProject(a, p) {
 			return forbidden("推进该项目的阶段")
+		}
+		if t.Version != 0 && t.Version != p.Version {
+			return staleVersion(p.Version)
 		}
 		facts := domain.StageFacts{Stage: p.Stage, PrevStage: p.PrevStage, HasRiskAssessment: p.HasRiskAssessment,
 			DecisionOutcome: p.DecisionOutcome, SignedAt: p.SignedAt}
@@ -149,6 +159,11 @@ func (s *ProjectService) SubmitRiskAssessment(ctx context.Context, id int64, ra 
 		if p.Stage != domain.StageRisk && p.Stage != domain.StageDecision {
 			return domain.Errorf(domain.ERULE, "只有处于风险评估或落地决策阶段的项目才能提交风险评估（当前：%s）(wrong stage)", p.Stage.Label())
 		}
+		var prev []string
+		if err := s.db.conn(ctx).Model(&riskRow{}).Where("project_id = ?", id).Order("created_at DESC, id DESC").
+			Limit(1).Pluck("level", &prev).Error; err != nil {
+			return err
+		}
 		now := s.db.now()
 		row = &riskRow{ZoneID: p.ZoneID, ProjectID: id, Level: ra.Level, Summary: ra.Summary, Finance: ra.Finance,
 			Land: ra.Land, Energy: ra.Energy, Environment: ra.Environment, TaxPerMu: ra.TaxPerMu,
@@ -156,11 +171,19 @@ func (s *ProjectService) SubmitRiskAssessment(ctx context.Context, id int64, ra 
 		if err := s.db.conn(ctx).Create(row).Error; err != nil {
 			return err
 		}
-		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).Updates(map[string]any{
-			"has_risk_assessment": true, "last_progress_at": now, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
-			return err
+		res := s.db.conn(ctx).Model(&projectRow{}).Where("id = ? AND version = ?", id, p.Version).Updates(map[string]any{
+			"has_risk_assessment": true, "last_progress_at": now, "version": p.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
 		}
-		return s.db.history(ctx, a, p.ZoneID, id, "risk_assessment", "risk_level", "", ra.Level)
+		if res.RowsAffected != 1 {
+			return staleVersion(p.Version)
+		}
+		from := ""
+		if len(prev) > 0 {
+			from = prev[0]
+		}
+		return s.db.historyOf(ctx, a, p.ZoneID, id, fmt.Sprintf("risk_assessment/%d", row.ID), "risk_assessment", "risk_level", from, ra.Level)
 	})
 	if err != nil {
 		return nil, err
@@ -202,11 +225,22 @@ func (s *ProjectService) Decide(ctx context.Context, id int64, outcome, notes st
 		if err := s.db.conn(ctx).Create(row).Error; err != nil {
 			return err
 		}
-		if err := s.db.conn(ctx).Model(&projectRow{}).Where("id = ?", id).Updates(map[string]any{
-			"decision_outcome": outcome, "last_progress_at": now, "version": p.Version + 1, "updated_at": now}).Error; err != nil {
+		res := s.db.conn(ctx).Model(&projectRow{}).Where("id = ? AND version = ?", id, p.Version).Updates(map[string]any{
+			"decision_outcome": outcome, "last_progress_at": now, "version": p.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return staleVersion(p.Version)
+		}
+		object := fmt.Sprintf("decision/%d", row.ID)
+		if err := s.db.historyOf(ctx, a, p.ZoneID, id, object, "decision", "decision", p.DecisionOutcome, outcome); err != nil {
 			return err
 		}
-		return s.db.history(ctx, a, p.ZoneID, id, "decision", "decision", p.DecisionOutcome, outcome)
+		if row.Notes == "" {
+			return nil
+		}
+		return s.db.historyOf(ctx, a, p.ZoneID, id, object, "decision", "notes", "", row.Notes)
 	})
 	if err != nil {
 		return nil, err

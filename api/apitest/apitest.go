@@ -82,14 +82,17 @@ func New(t testing.TB, driver string) *Env {
 	}
 	users := repository.NewUserService(db)
 	srv := api.New(api.Services{
-		Projects:    repository.NewProjectService(db),
-		Activities:  repository.NewActivityService(db),
-		Chains:      repository.NewChainService(db),
-		Enterprises: repository.NewEnterpriseService(db),
-		Campaigns:   repository.NewCampaignService(db),
-		Users:       users,
-		Maps:        repository.NewMapService(db),
-		ChainEdit:   repository.NewChainEditService(db),
+		Projects:     repository.NewProjectService(db),
+		Activities:   repository.NewActivityService(db),
+		Chains:       repository.NewChainService(db),
+		Enterprises:  repository.NewEnterpriseService(db),
+		Campaigns:    repository.NewCampaignService(db),
+		Users:        users,
+		Maps:         repository.NewMapService(db),
+		Workflow:     repository.NewWorkflowService(db),
+		Investments:  repository.NewInvestmentService(db),
+		Supervisions: repository.NewSupervisionService(db),
+		ChainEdit:    repository.NewChainEditService(db),
 	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {

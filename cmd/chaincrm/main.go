@@ -220,14 +220,17 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	users := repository.NewUserService(m.DB)
 	srv := api.New(api.Services{
-		Projects:    repository.NewProjectService(m.DB),
-		Activities:  repository.NewActivityService(m.DB),
-		Chains:      repository.NewChainService(m.DB),
-		Enterprises: repository.NewEnterpriseService(m.DB),
-		Campaigns:   repository.NewCampaignService(m.DB),
-		Users:       users,
-		Maps:        repository.NewMapService(m.DB),
-		ChainEdit:   repository.NewChainEditService(m.DB),
+		Projects:     repository.NewProjectService(m.DB),
+		Activities:   repository.NewActivityService(m.DB),
+		Chains:       repository.NewChainService(m.DB),
+		Enterprises:  repository.NewEnterpriseService(m.DB),
+		Campaigns:    repository.NewCampaignService(m.DB),
+		Users:        users,
+		Maps:         repository.NewMapService(m.DB),
+		Workflow:     repository.NewWorkflowService(m.DB),
+		Investments:  repository.NewInvestmentService(m.DB),
+		Supervisions: repository.NewSupervisionService(m.DB),
+		ChainEdit:    repository.NewChainEditService(m.DB),
 	}, m.Enforcer, m.DB, m.Log, api.Options{
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
