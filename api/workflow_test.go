@@ -367,6 +367,10 @@ func TestMilestonesAndServiceVisits(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "跟踪服务") {
 			t.Errorf("milestones on a lead: %d %s", r.Status, r.Body)
 		}
+		// PATCH with milestones follows the same rules
+		if r := e.As("recruiter1", http.MethodPatch, path, map[string]any{"version": 1, "milestones": map[string]any{"land_listing_planned": "2023-03-01"}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("PATCH milestones on a lead: %d %s", r.Status, r.Body)
+		}
 		wfCarry(t, e, "recruiter1", p, "2023-01-13")
 		cur := e.As("recruiter1", http.MethodGet, path, nil).Map(t)
 		v := cur["version"]
@@ -382,6 +386,10 @@ func TestMilestonesAndServiceVisits(t *testing.T) {
 		if r := e.As("recruiter1", http.MethodPut, path+"/milestones", bad); r.Status != http.StatusBadRequest ||
 			!strings.Contains(string(r.Body), "construction_actual") || !strings.Contains(string(r.Body), "production_planned") {
 			t.Errorf("bad dates: %d %s", r.Status, r.Body)
+		}
+		if r := e.As("recruiter1", http.MethodPatch, path, map[string]any{"version": v, "milestones": map[string]any{"land_listing_actual": "2023-02-01"}}); r.Status != http.StatusBadRequest ||
+			!strings.Contains(string(r.Body), "land_listing_actual") {
+			t.Errorf("PATCH an actual date in the future: %d %s", r.Status, r.Body)
 		}
 		got := wfExpect(t, "set", e.As("recruiter1", http.MethodPut, path+"/milestones", body), http.StatusOK).Map(t)
 		ms := got["milestones"].(map[string]any)

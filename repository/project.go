@@ -608,12 +608,21 @@ func (s *ProjectService) changes(ctx context.Context, a *domain.Actor, p *domain
 	date("docked_at", p.DockedAt, upd.DockedAt)
 	date("signed_at", p.SignedAt, upd.SignedAt)
 	if m := upd.Milestones; m != nil {
+		before := len(c.cols)
 		date("land_listing_planned", p.Milestones.LandListingPlanned, &m.LandListingPlanned)
 		date("land_listing_actual", p.Milestones.LandListingActual, &m.LandListingActual)
 		date("construction_planned", p.Milestones.ConstructionPlanned, &m.ConstructionPlanned)
 		date("construction_actual", p.Milestones.ConstructionActual, &m.ConstructionActual)
 		date("production_planned", p.Milestones.ProductionPlanned, &m.ProductionPlanned)
 		date("production_actual", p.Milestones.ProductionActual, &m.ProductionActual)
+		if len(c.cols) > before { // the same rules as PUT .../milestones
+			if p.Stage != domain.StageFollowUp {
+				return nil, domain.Errorf(domain.ERULE, "只有处于跟踪服务阶段的项目才能维护里程碑（当前：%s）(milestones are for follow-up projects)", p.Stage.Label())
+			}
+			for k, v := range domain.ErrorFields(m.Validate(s.db.today())) {
+				fe.Add(k, v)
+			}
+		}
 	}
 	docked, signed := p.DockedAt, p.SignedAt
 	if upd.DockedAt != nil {
