@@ -7,6 +7,7 @@ export const auth = {
   login: (username, password) => api.post('/auth/login', { username, password }),
   me: () => api.get('/me'),
   logout: () => api.post('/auth/logout'),
+  changePassword: (current, next) => api.post('/me/password', { current, new: next }),
 }
 
 export const chains = {
@@ -26,6 +27,11 @@ export const projects = {
   transition: (id, body) => api.post(`/projects/${id}/transition`, body),
   riskAssessment: (id, body) => api.post(`/projects/${id}/risk-assessment`, body),
   decision: (id, body) => api.post(`/projects/${id}/decision`, body),
+  decisions: (id) => api.get(`/projects/${id}/decisions`),
+  riskAssessments: (id) => api.get(`/projects/${id}/risk-assessments`),
+  comments: (id) => api.get(`/projects/${id}/comments`),
+  comment: (id, body) => api.post(`/projects/${id}/comments`, { body }),
+  setMilestones: (id, body) => api.put(`/projects/${id}/milestones`, body),
   activities: (id) => api.get(`/projects/${id}/activities`),
   logActivity: (id, body) => api.post(`/projects/${id}/activities`, body),
   history: (id) => api.get(`/projects/${id}/history`),

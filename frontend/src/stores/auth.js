@@ -54,6 +54,16 @@ export const useAuthStore = defineStore('auth', {
         throw e
       }
     },
+    /** Changes one's own password; the server ends every session and hands back a new token. */
+    async changePassword(current, next) {
+      const res = await authApi.changePassword(current, next)
+      if (res && res.token) {
+        this.token = res.token
+        setToken(res.token)
+      }
+      if (res && res.user) this.me = { ...this.me, ...res.user }
+      return res
+    },
     logout() {
       // Revoke the token on the server too; the local log-out does not wait for it.
       if (this.token) authApi.logout().catch(() => {})
