@@ -27,6 +27,7 @@ func (s *Server) table() []route {
 		s.coreRoutes(),
 		s.chainEditRoutes(),
 		s.workflowRoutes(),
+		s.jobsRoutes(),
 	} {
 		all = append(all, group...)
 	}

@@ -54,6 +54,9 @@ type Services struct {
 	Workflow     domain.WorkflowService    // stage documents, comments, milestones, board, review queue
 	Investments  domain.InvestmentService  // capital realised (到资)
 	Supervisions domain.SupervisionService // supervision (督办)
+
+	// Scheduled work (issue 6): reminders, digest settings, jobs and the outbox.
+	Jobs Jobs
 }
 
 // Options are the server's settings.

@@ -76,12 +76,15 @@ type Config struct {
 		DecisionEscalateDays   int `yaml:"decision_escalate_days"`
 		MilestoneWindowDays    int `yaml:"milestone_window_days"`
 		ServiceIdleDays        int `yaml:"service_idle_days"`
+		NextStepWindowDays     int `yaml:"next_step_window_days"`
 	} `yaml:"reminders"`
 	Jobs struct {
 		Enabled   bool   `yaml:"enabled"`
 		Reminders string `yaml:"reminders"`
 		Digest    string `yaml:"digest"`
 		Outbox    string `yaml:"outbox"`
+		// OutboxMaxAttempts is how many times an email is tried before it is dead.
+		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
 	} `yaml:"jobs"`
 }
 

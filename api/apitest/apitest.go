@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/laiyuan-edz/chaincrm/api"
 	"github.com/laiyuan-edz/chaincrm/chainmap"
 	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
 	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
 )
@@ -51,6 +53,8 @@ type Env struct {
 	Server   *api.Server
 	HTTP     *httptest.Server
 	Clock    *Clock
+	Jobs     *jobs.Service // the scheduled jobs, not started: run them with Jobs.Run
+	MailDir  string        // where the jobs' file mailer writes .eml files
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -80,6 +84,19 @@ func New(t testing.TB, driver string) *Env {
 	if err := repository.EnsureDefaultPolicy(e, repository.DemoZoneCode); err != nil {
 		t.Fatal(err)
 	}
+	mailDir := filepath.Join(t.TempDir(), "mail")
+	mailer, err := jobs.NewMailer(jobs.MailConfig{From: "chaincrm <noreply@laiyuan-edz.example.cn>", Dir: mailDir, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobSvc, err := jobs.New(jobs.Config{Location: loc, Instance: "apitest", BaseURL: "http://chaincrm.test",
+		MailFrom: "noreply@laiyuan-edz.example.cn", Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		jobs.Stores{Runs: repository.NewJobRunStore(db), Reminders: repository.NewReminderStore(db),
+			Digest: repository.NewDigestStore(db), Outbox: repository.NewOutboxStore(db), Mailer: mailer,
+			UserReminders: repository.NewReminderService(db), Settings: repository.NewSettingsService(db)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	users := repository.NewUserService(db)
 	srv := api.New(api.Services{
 		Projects:     repository.NewProjectService(db),
@@ -92,6 +109,7 @@ func New(t testing.TB, driver string) *Env {
 		Workflow:     repository.NewWorkflowService(db),
 		Investments:  repository.NewInvestmentService(db),
 		Supervisions: repository.NewSupervisionService(db),
+		Jobs:         jobSvc,
 		ChainEdit:    repository.NewChainEditService(db),
 	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
@@ -101,7 +119,7 @@ func New(t testing.TB, driver string) *Env {
 	})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, tokens: map[string]string{}}
+	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir, tokens: map[string]string{}}
 }
 
 // Response is a finished request.

@@ -25,6 +25,7 @@ import (
 	"github.com/laiyuan-edz/chaincrm/chainmap"
 	"github.com/laiyuan-edz/chaincrm/configs"
 	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
 )
 
@@ -36,6 +37,8 @@ Usage:
   chaincrm seed --demo                load the demo zone laiyuan (idempotent)
   chaincrm seed --synthetic --zones Z --projects N --activities M
                                       fill the database with province-scale synthetic data
+  chaincrm jobs run NAME [--at RFC3339]
+                                      run one scheduled job now (reminders, digest, outbox)
 Flags (before or after the command):
   --config PATH                       configuration file (default configs/config.yaml)
 Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
@@ -64,6 +67,7 @@ type Main struct {
 	Log      *slog.Logger
 	DB       *repository.DB
 	Enforcer *casbin.SyncedEnforcer
+	Jobs     *jobs.Service // the running scheduler, when serve started it
 
 	// Ready, when set, receives the listening address once serve accepts connections.
 	Ready chan<- string
@@ -80,6 +84,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	zones := fs.Int("zones", 10, "seed --synthetic: zones")
 	projects := fs.Int("projects", 100000, "seed --synthetic: projects in all")
 	activities := fs.Int("activities", 1000000, "seed --synthetic: activities in all")
+	at := fs.String("at", "", "jobs run: as if the clock said this time (RFC3339)")
 	// flags may come before and after the command
 	var cmd string
 	var rest []string
@@ -122,6 +127,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		v, _ := m.DB.SchemaVersion(ctx)
 		fmt.Fprintf(m.Stdout, "数据库结构已是最新（版本 %d）schema at version %d\n", v, v)
 		return nil
+	case "jobs":
+		return m.jobsCommand(ctx, rest, *at)
 	case "seed":
 		if err := m.openDB(ctx); err != nil {
 			return err
@@ -218,6 +225,10 @@ func (m *Main) serve(ctx context.Context) error {
 			}
 		}
 	}
+	jobSvc, err := m.buildJobs()
+	if err != nil {
+		return err
+	}
 	users := repository.NewUserService(m.DB)
 	srv := api.New(api.Services{
 		Projects:     repository.NewProjectService(m.DB),
@@ -230,6 +241,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Workflow:     repository.NewWorkflowService(m.DB),
 		Investments:  repository.NewInvestmentService(m.DB),
 		Supervisions: repository.NewSupervisionService(m.DB),
+		Jobs:         jobSvc,
 		ChainEdit:    repository.NewChainEditService(m.DB),
 	}, m.Enforcer, m.DB, m.Log, api.Options{
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
@@ -259,18 +271,21 @@ func (m *Main) serve(ctx context.Context) error {
 		m.Ready <- ln.Addr().String()
 	}
 	go m.watchPolicy(ctx)
+	if err := m.startJobs(jobSvc); err != nil {
+		return err
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	m.Log.Info("shutting down: HTTP first, then the database")
+	m.Log.Info("shutting down: HTTP first, then the jobs, then the database")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return m.stopJobs()
 }
 
 // watchPolicy reloads the enforcer when another replica changed roles or policies.
@@ -325,6 +340,9 @@ func redactDSN(dsn string) string {
 
 // Close releases what Run opened, in reverse order.
 func (m *Main) Close() error {
+	if err := m.stopJobs(); err != nil {
+		m.Log.Error("stopping jobs", "err", err)
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

@@ -1,0 +1,414 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// DigestOptions configure the weekly digest.
+type DigestOptions struct {
+	BaseURL      string // the app's public address, for links
+	MailDomain   string // Message-IDs end in @MailDomain
+	Loc          *time.Location
+	Thresholds   Thresholds
+	HorizonDays  int // upcoming milestones shown this many days ahead (60)
+	MaxListItems int // longest list in one section (20); the rest is counted
+	MaxReminders int // reminders listed in one email (30); the rest is counted
+}
+
+// DigestJob writes one weekly email per person to the outbox.
+type DigestJob struct {
+	Store  domain.DigestStore
+	Outbox domain.OutboxStore
+	Opts   DigestOptions
+}
+
+// Week is the digest's week: the seven days before the run.
+type Week struct {
+	Year, Number int       // ISO week of the run's day
+	From, To     time.Time // [From, To): the seven days before the run
+	First, Last  domain.Date
+	Today        domain.Date
+}
+
+// WeekOf returns the digest week of a run at at.
+func WeekOf(at time.Time, loc *time.Location) Week {
+	today := domain.DateOf(at, loc)
+	y, n := today.Time().ISOWeek()
+	start := time.Date(today.Year(), today.Time().Month(), today.Time().Day(), 0, 0, 0, 0, loc)
+	return Week{Year: y, Number: n, From: start.AddDate(0, 0, -7).UTC(), To: start.UTC(),
+		First: today.AddDays(-7), Last: today.AddDays(-1), Today: today}
+}
+
+// Run composes every zone's digests as of at and writes them to the outbox; a re-run in
+// the same week writes nothing new (each email's Message-ID names the person and week).
+func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
+	o := j.opts()
+	week := WeekOf(at, o.Loc)
+	zones, err := j.Store.DigestZones(ctx)
+	if err != nil {
+		return "", err
+	}
+	var queued, again, optedOut, nothing, badAddr int
+	for _, z := range zones {
+		data, err := j.Store.DigestData(ctx, z.ID, week.From, week.To, week.Today)
+		if err != nil {
+			return "", err
+		}
+		ix := indexDigest(data)
+		for _, u := range data.Users {
+			if u.DigestOptOut {
+				optedOut++
+				continue
+			}
+			d := j.compose(ix, u, week)
+			if d.Empty() {
+				nothing++
+				continue
+			}
+			m, err := j.Mail(d)
+			if err != nil {
+				return "", err
+			}
+			if _, err := domain.CheckMailAddress(m.To); err != nil {
+				badAddr++
+			}
+			created, err := j.Outbox.Enqueue(ctx, m)
+			if err != nil {
+				return "", err
+			}
+			if created {
+				queued++
+			} else {
+				again++
+			}
+		}
+	}
+	return fmt.Sprintf("%d年第%d周：生成周报%d封，本周已生成%d封，退订%d人，无内容%d人，地址无效%d人 (queued %d, already %d, opted out %d, nothing to report %d, bad address %d)",
+		week.Year, week.Number, queued, again, optedOut, nothing, badAddr, queued, again, optedOut, nothing, badAddr), nil
+}
+
+func (j *DigestJob) opts() DigestOptions {
+	o := j.Opts
+	if o.Loc == nil {
+		o.Loc = time.UTC
+	}
+	if o.HorizonDays <= 0 {
+		o.HorizonDays = 60
+	}
+	if o.MaxListItems <= 0 {
+		o.MaxListItems = 20
+	}
+	if o.MaxReminders <= 0 {
+		o.MaxReminders = 30
+	}
+	if o.MailDomain == "" {
+		o.MailDomain = "chaincrm.invalid"
+	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	o.Thresholds = o.Thresholds.withDefaults()
+	return o
+}
+
+// Compose builds one user's digest from a zone's data (exported for tests and docs).
+func (j *DigestJob) Compose(data *domain.DigestData, u *domain.User, week Week) *Digest {
+	return j.compose(indexDigest(data), u, week)
+}
+
+// Mail renders d into the email that goes to the outbox.
+func (j *DigestJob) Mail(d *Digest) (*domain.Mail, error) {
+	o := j.opts()
+	subject, text, html, err := RenderDigest(d)
+	if err != nil {
+		return nil, err
+	}
+	zone := EMLName(d.Zone.Code)
+	zone = strings.TrimSuffix(zone, ".eml")
+	return &domain.Mail{ZoneID: d.Zone.ID, To: d.User.Email, Subject: subject, Text: text, HTML: html,
+		MessageID: fmt.Sprintf("digest-%d-w%02d-%s-u%d@%s", d.Week.Year, d.Week.Number, zone, d.User.ID, o.MailDomain)}, nil
+}
+
+// digestIndex is a zone's data arranged for composing many digests.
+type digestIndex struct {
+	data       *domain.DigestData
+	projects   map[int64]*domain.DigestProject
+	chains     map[int64]*domain.Chain
+	byChain    map[int64][]*domain.DigestProject // chain id (0: none) → projects
+	reminders  map[int64][]*domain.Reminder      // user → reminders
+	users      map[int64]*domain.User
+	movesOf    map[int64][]*domain.StageMove // project → moves
+	orderMoves []*domain.StageMove
+}
+
+func indexDigest(d *domain.DigestData) *digestIndex {
+	ix := &digestIndex{data: d, projects: map[int64]*domain.DigestProject{}, chains: map[int64]*domain.Chain{},
+		byChain: map[int64][]*domain.DigestProject{}, reminders: map[int64][]*domain.Reminder{},
+		users: map[int64]*domain.User{}, movesOf: map[int64][]*domain.StageMove{}, orderMoves: d.Moves}
+	for _, c := range d.Chains {
+		ix.chains[c.ID] = c
+	}
+	for _, p := range d.Projects {
+		ix.projects[p.ID] = p
+		var k int64
+		if p.ChainID != nil {
+			k = *p.ChainID
+		}
+		ix.byChain[k] = append(ix.byChain[k], p)
+	}
+	for _, r := range d.Reminders {
+		ix.reminders[r.UserID] = append(ix.reminders[r.UserID], r)
+	}
+	for _, u := range d.Users {
+		ix.users[u.ID] = u
+	}
+	for _, m := range d.Moves {
+		ix.movesOf[m.ProjectID] = append(ix.movesOf[m.ProjectID], m)
+	}
+	return ix
+}
+
+// visible applies the user's scope to a project, exactly as the API's row scope does.
+func visible(s domain.Scope, p *domain.DigestProject) bool {
+	if s.Empty() || p == nil {
+		return false
+	}
+	if s.All {
+		return true
+	}
+	if p.ChainID != nil {
+		for _, id := range s.ChainIDs {
+			if id == *p.ChainID {
+				return true
+			}
+		}
+	}
+	return s.SubmitterID != 0 && p.CreatedByID == s.SubmitterID
+}
+
+func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest {
+	o := j.opts()
+	scope := domain.ScopeOf(&domain.Actor{User: u})
+	d := &Digest{User: u, Zone: ix.data.Zone, Week: week, BaseURL: o.BaseURL,
+		Title:  fmt.Sprintf("%d年第%d周招商工作周报", week.Year, week.Number),
+		Period: fmt.Sprintf("%s—%s", week.First.Chinese(), week.Last.Chinese())}
+	link := func(p int64) string { return fmt.Sprintf("%s/projects/%d", o.BaseURL, p) }
+
+	for _, r := range ix.reminders[u.ID] {
+		if !visible(scope, ix.projects[r.ProjectID]) {
+			continue
+		}
+		overdue := !r.DueAt.IsZero() && r.DueAt.Before(week.Today)
+		if overdue {
+			d.overdue++
+		}
+		d.Reminders.add(o.MaxReminders, DigestReminder{Rule: ruleLabel(r.Rule), Project: r.ProjectName, Message: r.Message,
+			Due: r.DueAt.Chinese(), Overdue: overdue, Link: link(r.ProjectID)})
+	}
+
+	{ // the milestones of the follow-up projects the user owns
+		for _, p := range ix.data.Projects {
+			if p.OwnerID != u.ID || p.Stage != domain.StageFollowUp || !visible(scope, p) {
+				continue
+			}
+			for i, m := range milestoneDates(p.Milestones) {
+				planned, actual := m[0], m[1]
+				if planned.IsZero() || !actual.IsZero() {
+					continue
+				}
+				left := planned.DaysSince(week.Today)
+				if left > o.HorizonDays {
+					continue
+				}
+				d.Milestones = append(d.Milestones, DigestMilestone{Project: p.Name, What: milestoneKinds[i].Label,
+					Date: planned.Chinese(), DaysLeft: left, Overdue: left < 0, Link: link(p.ID), sortKey: planned.String()})
+			}
+		}
+		sort.SliceStable(d.Milestones, func(a, b int) bool { return d.Milestones[a].sortKey < d.Milestones[b].sortKey })
+	}
+
+	if u.HasRole(domain.RoleChainChief) {
+		for _, cid := range u.ChainIDs {
+			c := ix.chains[cid]
+			if c == nil {
+				continue
+			}
+			sec := &ChainDigest{Name: c.Name, Code: c.Code, MapLink: o.BaseURL + "/map/" + c.Code, ReviewLink: o.BaseURL + "/review"}
+			ps := ix.byChain[cid]
+			sec.Pipeline = j.pipeline(ps, scope)
+			sec.Moves = j.moves(ix, ps, scope, link)
+			sec.Waiting = j.waiting(ix, ps, scope, week, link)
+			sec.Overdue = j.overdue(ps, scope, week, link)
+			d.Chains = append(d.Chains, sec)
+		}
+	}
+
+	if u.HasRole(domain.RoleDirector) && scope.All {
+		z := &ZoneDigest{Year: week.Today.Year(), DashboardLink: o.BaseURL + "/", ReviewLink: o.BaseURL + "/review"}
+		all := ix.data.Projects
+		z.Pipeline = j.pipeline(all, scope)
+		for _, c := range ix.data.Chains {
+			z.ByChain = append(z.ByChain, Count{Label: c.Name, N: countOpen(ix.byChain[c.ID])})
+		}
+		z.ByChain = append(z.ByChain, Count{Label: "未归链", N: countOpen(ix.byChain[0])})
+		var signed domain.Money
+		for _, p := range all {
+			if !p.SignedAt.IsZero() && p.SignedAt.Year() == z.Year {
+				z.SignedCount++
+				signed += p.PlannedInvestment
+			}
+			if p.DockedAt.Year() == z.Year {
+				z.DockedCount++
+			}
+		}
+		z.SignedYi = signed.Yi()
+		z.Moves = j.moves(ix, all, scope, link)
+		z.Waiting = j.waiting(ix, all, scope, week, link)
+		z.Overdue = j.overdue(all, scope, week, link)
+		for _, t := range ix.data.Targets {
+			dt := DigestTarget{Label: t.Label, Value: t.Value, Progress: t.Progress, Known: t.Progress >= 0}
+			if dt.Known && t.Value > 0 {
+				dt.Percent = int(t.Progress * 100 / t.Value)
+				if dt.Percent > 100 {
+					dt.Percent = 100
+				}
+			}
+			z.Targets = append(z.Targets, dt)
+		}
+		d.ZoneView = z
+	}
+
+	if u.HasRole(domain.RoleAgent) && scope.SubmitterID != 0 {
+		var mine []*domain.DigestProject
+		for _, p := range ix.data.Projects {
+			if p.CreatedByID == u.ID {
+				mine = append(mine, p)
+			}
+		}
+		d.AgentMoves = j.moves(ix, mine, scope, link)
+		d.AgentLeads = countOpen(mine)
+	}
+	return d
+}
+
+func countOpen(ps []*domain.DigestProject) int {
+	n := 0
+	for _, p := range ps {
+		if p.Stage.Open() {
+			n++
+		}
+	}
+	return n
+}
+
+// pipeline counts the visible projects by stage and, for open ones, by channel.
+func (j *DigestJob) pipeline(ps []*domain.DigestProject, scope domain.Scope) Pipeline {
+	byStage := map[domain.Stage]int{}
+	byChannel := map[domain.Channel]int{}
+	var pl Pipeline
+	for _, p := range ps {
+		if !visible(scope, p) {
+			continue
+		}
+		pl.Total++
+		byStage[p.Stage]++
+		if p.Stage.Open() {
+			pl.Open++
+			byChannel[p.Channel]++
+		}
+	}
+	for _, s := range domain.Stages {
+		pl.ByStage = append(pl.ByStage, Count{Label: s.Label(), N: byStage[s]})
+	}
+	for _, c := range domain.Channels {
+		pl.ByChannel = append(pl.ByChannel, Count{Label: c.Label(), N: byChannel[c]})
+	}
+	return pl
+}
+
+// moves lists the week's stage changes of the visible projects among ps.
+func (j *DigestJob) moves(ix *digestIndex, ps []*domain.DigestProject, scope domain.Scope, link func(int64) string) List[DigestMove] {
+	in := make(map[int64]*domain.DigestProject, len(ps))
+	for _, p := range ps {
+		if visible(scope, p) {
+			in[p.ID] = p
+		}
+	}
+	var out List[DigestMove]
+	for _, m := range ix.orderMoves {
+		p := in[m.ProjectID]
+		if p == nil {
+			continue
+		}
+		out.add(j.opts().MaxListItems, DigestMove{Project: p.Name, From: m.From.Label(), To: m.To.Label(), Actor: m.Actor,
+			Day: domain.DateOf(m.At, j.opts().Loc).Chinese(), Link: link(p.ID), Signed: m.To == domain.StageFollowUp,
+			Dropped: m.To == domain.StageDropped})
+	}
+	return out
+}
+
+// waiting lists the visible projects waiting for a landing decision, longest first.
+func (j *DigestJob) waiting(ix *digestIndex, ps []*domain.DigestProject, scope domain.Scope, week Week, link func(int64) string) List[DigestDecision] {
+	o := j.opts()
+	var rows []DigestDecision
+	for _, p := range ps {
+		if p.Stage != domain.StageDecision || p.DecisionOutcome != "" || !visible(scope, p) {
+			continue
+		}
+		days := week.Today.DaysSince(domain.DateOf(p.StageEnteredAt, o.Loc))
+		chain := "未归链"
+		if p.ChainID != nil && ix.chains[*p.ChainID] != nil {
+			chain = ix.chains[*p.ChainID].Name
+		}
+		rows = append(rows, DigestDecision{Project: p.Name, Chain: chain, Days: days, Investment: p.PlannedInvestment.Yi(),
+			Escalated: days >= o.Thresholds.DecisionEscalateDays, Link: link(p.ID)})
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Days > rows[b].Days })
+	var out List[DigestDecision]
+	for _, r := range rows {
+		out.add(o.MaxListItems, r)
+	}
+	return out
+}
+
+// overdue lists overdue milestones and long-missing risk assessments, oldest first.
+func (j *DigestJob) overdue(ps []*domain.DigestProject, scope domain.Scope, week Week, link func(int64) string) List[DigestOverdue] {
+	o := j.opts()
+	var rows []DigestOverdue
+	for _, p := range ps {
+		if !visible(scope, p) {
+			continue
+		}
+		switch p.Stage {
+		case domain.StageFollowUp:
+			for i, m := range milestoneDates(p.Milestones) {
+				if !m[0].IsZero() && m[1].IsZero() && m[0].Before(week.Today) {
+					rows = append(rows, DigestOverdue{Project: p.Name, What: "计划" + milestoneKinds[i].Label,
+						Since: m[0].Chinese(), Days: week.Today.DaysSince(m[0]), Link: link(p.ID)})
+				}
+			}
+		case domain.StageRisk:
+			entered := domain.DateOf(p.StageEnteredAt, o.Loc)
+			if days := week.Today.DaysSince(entered); !p.HasRiskAssessment && days >= o.Thresholds.RiskEscalateDays {
+				rows = append(rows, DigestOverdue{Project: p.Name, What: "风险评估未提交", Since: entered.Chinese(), Days: days, Link: link(p.ID)})
+			}
+		}
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Days > rows[b].Days })
+	var out List[DigestOverdue]
+	for _, r := range rows {
+		out.add(o.MaxListItems, r)
+	}
+	return out
+}
+
+func ruleLabel(rule string) string {
+	if l := domain.RuleLabel(rule); l != "" {
+		return l
+	}
+	return rule
+}

@@ -1,0 +1,228 @@
+package repository
+
+import (
+	"context"
+	"time"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// DigestStore implements domain.DigestStore: one zone's weekly digest is composed from a
+// handful of whole-zone reads (users, projects, the week's moves, live reminders, targets),
+// so that a thousand users cost a thousand renderings, not a thousand sets of queries.
+type DigestStore struct{ db *DB }
+
+// NewDigestStore returns the digest's store on db.
+func NewDigestStore(db *DB) *DigestStore { return &DigestStore{db: db} }
+
+var _ domain.DigestStore = (*DigestStore)(nil)
+
+// DigestZones lists every zone.
+func (s *DigestStore) DigestZones(ctx context.Context) ([]*domain.Zone, error) {
+	var rows []zoneRow
+	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Zone, len(rows))
+	for i, r := range rows {
+		out[i] = &domain.Zone{ID: r.ID, Code: r.Code, Name: r.Name, TimeZone: r.TimeZone}
+	}
+	return out, nil
+}
+
+type digestProjectRow struct {
+	ID                  int64
+	Name                string
+	ChainID             *int64
+	Channel             string
+	AssetType           string
+	Stage               string
+	OwnerID             int64
+	CreatedByID         int64
+	PlannedInvestment   int64
+	DockedAt            domain.Date
+	SignedAt            domain.Date
+	StageEnteredAt      time.Time
+	HasRiskAssessment   bool
+	DecisionOutcome     string
+	LandListingPlanned  domain.Date
+	LandListingActual   domain.Date
+	ConstructionPlanned domain.Date
+	ConstructionActual  domain.Date
+	ProductionPlanned   domain.Date
+	ProductionActual    domain.Date
+}
+
+// DigestData reads one zone for the digest of the week [from, to) seen on today.
+func (s *DigestStore) DigestData(ctx context.Context, zoneID int64, from, to time.Time, today domain.Date) (*domain.DigestData, error) {
+	q := s.db.gorm.WithContext(ctx)
+	var zones []zoneRow
+	if err := q.Where("id = ?", zoneID).Limit(1).Find(&zones).Error; err != nil {
+		return nil, err
+	}
+	if len(zones) == 0 {
+		return nil, domain.NotFound("开发区")
+	}
+	z := zones[0]
+	d := &domain.DigestData{Zone: &domain.Zone{ID: z.ID, Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
+
+	users, err := s.digestUsers(ctx, z)
+	if err != nil {
+		return nil, err
+	}
+	d.Users = users
+
+	var chains []chainRow
+	if err := q.Where("zone_id = ?", zoneID).Order("sort_order, id").Find(&chains).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range chains {
+		d.Chains = append(d.Chains, &domain.Chain{ID: c.ID, ZoneID: c.ZoneID, Code: c.Code, Name: c.Name})
+	}
+
+	var projects []digestProjectRow
+	if err := q.Table("projects").Select(`id, name, chain_id, channel, asset_type, stage, owner_id, created_by_id,
+		planned_investment, docked_at, signed_at, stage_entered_at, has_risk_assessment, decision_outcome,
+		land_listing_planned, land_listing_actual, construction_planned, construction_actual,
+		production_planned, production_actual`).
+		Where("zone_id = ? AND deleted_at IS NULL", zoneID).Order("id").Scan(&projects).Error; err != nil {
+		return nil, err
+	}
+	live := make(map[int64]bool, len(projects))
+	d.Projects = make([]*domain.DigestProject, len(projects))
+	for i, r := range projects {
+		live[r.ID] = true
+		d.Projects[i] = &domain.DigestProject{ID: r.ID, Name: r.Name, ChainID: r.ChainID, Channel: domain.Channel(r.Channel),
+			AssetType: domain.AssetType(r.AssetType), Stage: domain.Stage(r.Stage), OwnerID: r.OwnerID, CreatedByID: r.CreatedByID,
+			PlannedInvestment: domain.Money(r.PlannedInvestment), DockedAt: r.DockedAt, SignedAt: r.SignedAt,
+			StageEnteredAt: r.StageEnteredAt.UTC(), HasRiskAssessment: r.HasRiskAssessment, DecisionOutcome: r.DecisionOutcome,
+			Milestones: domain.Milestones{
+				LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
+				ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
+				ProductionPlanned: r.ProductionPlanned, ProductionActual: r.ProductionActual,
+			}}
+	}
+
+	var moves []historyRow
+	if err := q.Where("zone_id = ? AND at >= ? AND at < ? AND field = ?", zoneID, from.UTC(), to.UTC(), "stage").
+		Order("at, id").Find(&moves).Error; err != nil {
+		return nil, err
+	}
+	for _, m := range moves {
+		if live[m.ProjectID] && m.Action != "seeded" && m.Action != "created" {
+			d.Moves = append(d.Moves, &domain.StageMove{ProjectID: m.ProjectID, At: m.At.UTC(), Actor: m.Actor,
+				From: domain.Stage(m.FromValue), To: domain.Stage(m.ToValue)})
+		}
+	}
+
+	var rems []reminderView
+	if err := liveReminder(q.Table("reminders AS r").Select("r.*, p.name AS project_name").
+		Joins("JOIN projects p ON p.id = r.project_id").
+		Where("r.zone_id = ? AND p.deleted_at IS NULL", zoneID), "r", today).
+		Order("r.due_at, r.id").Scan(&rems).Error; err != nil {
+		return nil, err
+	}
+	for _, v := range rems {
+		d.Reminders = append(d.Reminders, v.toDomain(today))
+	}
+
+	targets, err := s.digestTargets(ctx, zoneID, today.Year())
+	if err != nil {
+		return nil, err
+	}
+	d.Targets = targets
+	return d, nil
+}
+
+// digestUsers reads a zone's enabled users with their roles (casbin grouping rules) and
+// chief assignments in three queries.
+func (s *DigestStore) digestUsers(ctx context.Context, z zoneRow) ([]*domain.User, error) {
+	q := s.db.gorm.WithContext(ctx)
+	var rows []userRow
+	if err := q.Where("zone_id = ? AND disabled = ?", z.ID, false).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var grants []struct{ V0, V1 string }
+	if err := q.Table("casbin_rule").Select("v0, v1").Where("ptype = 'g' AND v2 = ?", z.Code).Order("v1").Scan(&grants).Error; err != nil {
+		return nil, err
+	}
+	roles := map[string][]domain.Role{}
+	for _, g := range grants {
+		roles[g.V0] = append(roles[g.V0], domain.Role(g.V1))
+	}
+	var chiefs []struct {
+		UserID, ChainID int64
+		Code            string
+	}
+	if err := q.Table("chain_chiefs AS cc").Select("cc.user_id, cc.chain_id, c.code").Joins("JOIN chains c ON c.id = cc.chain_id").
+		Where("c.zone_id = ?", z.ID).Order("c.sort_order, c.id").Scan(&chiefs).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*domain.User, 0, len(rows))
+	byID := map[int64]*domain.User{}
+	for _, r := range rows {
+		u := &domain.User{ID: r.ID, ZoneID: r.ZoneID, Username: r.Username, DisplayName: r.DisplayName, Email: r.Email,
+			Agency: r.Agency, DigestOptOut: r.DigestOptOut, Roles: roles[r.Username], Chains: []string{}, ChainIDs: []int64{},
+			CreatedAt: r.CreatedAt.UTC()}
+		if u.Roles == nil {
+			u.Roles = []domain.Role{}
+		}
+		out = append(out, u)
+		byID[u.ID] = u
+	}
+	for _, c := range chiefs {
+		if u := byID[c.UserID]; u != nil {
+			u.ChainIDs = append(u.ChainIDs, c.ChainID)
+			u.Chains = append(u.Chains, c.Code)
+		}
+	}
+	return out, nil
+}
+
+// digestTargets reads the year's targets and computes the progress of the metrics the
+// data can count; others get -1 (shown as not computable).
+func (s *DigestStore) digestTargets(ctx context.Context, zoneID int64, year int) ([]*domain.Target, error) {
+	q := s.db.gorm.WithContext(ctx)
+	var rows []targetRow
+	if err := q.Where("zone_id = ? AND year = ?", zoneID, year).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	first, last := domain.NewDate(year, time.January, 1), domain.NewDate(year, time.December, 31)
+	projects := func(cond string, args ...any) *int64 {
+		var n int64
+		if err := q.Table("projects").Where("zone_id = ? AND deleted_at IS NULL", zoneID).Where(cond, args...).Count(&n).Error; err != nil {
+			return nil
+		}
+		return &n
+	}
+	out := make([]*domain.Target, len(rows))
+	for i, r := range rows {
+		t := &domain.Target{ID: r.ID, ZoneID: r.ZoneID, Year: r.Year, Metric: r.Metric, Value: r.Value, Label: r.Label, Notes: r.Notes, Progress: -1}
+		var n *int64
+		switch r.Metric {
+		case "light_signed_science_park":
+			n = projects("asset_type = ? AND signed_at BETWEEN ? AND ?", string(domain.AssetLight), first, last)
+		case "signed_projects":
+			n = projects("signed_at BETWEEN ? AND ?", first, last)
+		case "docked_projects":
+			n = projects("docked_at BETWEEN ? AND ?", first, last)
+		case "projects_started":
+			n = projects("construction_actual BETWEEN ? AND ?", first, last)
+		case "conferences_held", "trips":
+			kind := domain.CampaignConference
+			if r.Metric == "trips" {
+				kind = domain.CampaignTrip
+			}
+			var c int64
+			if err := q.Table("campaigns").Where("zone_id = ? AND kind = ? AND start_date BETWEEN ? AND ?", zoneID, string(kind), first, last).
+				Count(&c).Error; err == nil {
+				n = &c
+			}
+		}
+		if n != nil {
+			t.Progress = *n
+		}
+		out[i] = t
+	}
+	return out, nil
+}

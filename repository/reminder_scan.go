@@ -1,0 +1,319 @@
+package repository
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// ReminderStore implements domain.ReminderStore: the hourly reminder job reads every
+// project in id-ordered batches, with the activity facts the rules need, and reconciles
+// each batch's reminders in one transaction. Memory stays flat for any number of projects.
+type ReminderStore struct{ db *DB }
+
+// NewReminderStore returns the reminder job's store on db.
+func NewReminderStore(db *DB) *ReminderStore { return &ReminderStore{db: db} }
+
+var _ domain.ReminderStore = (*ReminderStore)(nil)
+
+// ReminderRecipients reads directors from casbin's grouping rules (the one source of
+// roles), chiefs from chain_chiefs, and which users are enabled.
+func (s *ReminderStore) ReminderRecipients(ctx context.Context) (map[int64]*domain.ZoneRecipients, error) {
+	q := s.db.gorm.WithContext(ctx)
+	var zones []zoneRow
+	if err := q.Find(&zones).Error; err != nil {
+		return nil, err
+	}
+	out := map[int64]*domain.ZoneRecipients{}
+	zoneByCode := map[string]int64{}
+	for _, z := range zones {
+		out[z.ID] = &domain.ZoneRecipients{Chiefs: map[int64][]int64{}, Active: map[int64]bool{}}
+		zoneByCode[z.Code] = z.ID
+	}
+	var users []struct {
+		ID, ZoneID int64
+		Username   string
+		Disabled   bool
+	}
+	if err := q.Model(&userRow{}).Select("id, zone_id, username, disabled").Scan(&users).Error; err != nil {
+		return nil, err
+	}
+	byName := map[int64]map[string]int64{}
+	for _, u := range users {
+		r := out[u.ZoneID]
+		if r == nil || u.Disabled {
+			continue
+		}
+		r.Active[u.ID] = true
+		if byName[u.ZoneID] == nil {
+			byName[u.ZoneID] = map[string]int64{}
+		}
+		byName[u.ZoneID][u.Username] = u.ID
+	}
+	var grants []struct{ V0, V2 string }
+	if err := q.Table("casbin_rule").Select("v0, v2").Where("ptype = 'g' AND v1 = ?", string(domain.RoleDirector)).
+		Order("id").Scan(&grants).Error; err != nil {
+		return nil, err
+	}
+	for _, g := range grants {
+		zid := zoneByCode[g.V2]
+		if id, ok := byName[zid][g.V0]; ok {
+			out[zid].Directors = append(out[zid].Directors, id)
+		}
+	}
+	var chiefs []struct {
+		UserID, ChainID, ZoneID int64
+	}
+	if err := q.Table("chain_chiefs AS cc").Select("cc.user_id, cc.chain_id, c.zone_id").
+		Joins("JOIN chains c ON c.id = cc.chain_id").Order("cc.chain_id, cc.user_id").Scan(&chiefs).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range chiefs {
+		if r := out[c.ZoneID]; r != nil && r.Active[c.UserID] {
+			r.Chiefs[c.ChainID] = append(r.Chiefs[c.ChainID], c.UserID)
+		}
+	}
+	return out, nil
+}
+
+// reminderNew is a reminder to insert-or-ignore (no ID: see outboxNew).
+type reminderNew struct {
+	ZoneID    int64
+	Rule      string
+	ProjectID int64
+	UserID    int64
+	PeriodKey string
+	Message   string
+	DueAt     domain.Date
+	Status    string
+	CreatedAt time.Time
+}
+
+func (reminderNew) TableName() string { return "reminders" }
+
+type reminderFactRow struct {
+	ID                  int64
+	ZoneID              int64
+	Name                string
+	ChainID             *int64
+	OwnerID             int64
+	Stage               string
+	StageEnteredAt      time.Time
+	LastProgressAt      time.Time
+	HasRiskAssessment   bool
+	DecisionOutcome     string
+	SignedAt            domain.Date
+	LandListingPlanned  domain.Date
+	LandListingActual   domain.Date
+	ConstructionPlanned domain.Date
+	ConstructionActual  domain.Date
+	ProductionPlanned   domain.Date
+	ProductionActual    domain.Date
+	DeletedAt           *time.Time
+}
+
+type reminderActivityRow struct {
+	ID         int64
+	ProjectID  int64
+	Kind       string
+	OccurredAt domain.Date
+	NextDue    domain.Date
+	AuthorID   int64
+}
+
+const reminderFactCols = `id, zone_id, name, chain_id, owner_id, stage, stage_entered_at, last_progress_at,
+	has_risk_assessment, decision_outcome, signed_at, land_listing_planned, land_listing_actual,
+	construction_planned, construction_actual, production_planned, production_actual, deleted_at`
+
+// EachReminderBatch walks all projects in id order, size at a time.
+func (s *ReminderStore) EachReminderBatch(ctx context.Context, size int, fn func([]*domain.ReminderFacts) error) error {
+	if size <= 0 {
+		size = 2000
+	}
+	q := s.db.gorm.WithContext(ctx)
+	var after int64
+	for {
+		var rows []reminderFactRow
+		if err := q.Table("projects").Select(reminderFactCols).Where("id > ?", after).Order("id").
+			Limit(size).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
+		facts := make([]*domain.ReminderFacts, len(rows))
+		byID := make(map[int64]*domain.ReminderFacts, len(rows))
+		var live []int64
+		for i, r := range rows {
+			f := &domain.ReminderFacts{ProjectID: r.ID, ZoneID: r.ZoneID, Name: r.Name, ChainID: r.ChainID,
+				OwnerID: r.OwnerID, Stage: domain.Stage(r.Stage), StageEnteredAt: r.StageEnteredAt.UTC(),
+				LastProgressAt: r.LastProgressAt.UTC(), HasRiskAssessment: r.HasRiskAssessment,
+				DecisionOutcome: r.DecisionOutcome, SignedAt: r.SignedAt, Deleted: r.DeletedAt != nil,
+				Milestones: domain.Milestones{
+					LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
+					ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
+					ProductionPlanned: r.ProductionPlanned, ProductionActual: r.ProductionActual,
+				}}
+			facts[i], byID[r.ID] = f, f
+			if !f.Deleted && f.Stage != domain.StageDropped {
+				live = append(live, r.ID)
+			}
+		}
+		if len(live) > 0 {
+			if err := s.addActivityFacts(ctx, live, byID); err != nil {
+				return err
+			}
+		}
+		if err := fn(facts); err != nil {
+			return err
+		}
+		if len(rows) < size {
+			return nil
+		}
+	}
+}
+
+// addActivityFacts sets the latest activity, the latest service visit and the latest
+// activity's next step of each project from one read of the batch's activities.
+func (s *ReminderStore) addActivityFacts(ctx context.Context, ids []int64, byID map[int64]*domain.ReminderFacts) error {
+	q := s.db.gorm.WithContext(ctx)
+	var acts []reminderActivityRow
+	if err := q.Table("activities").Select("id, project_id, kind, occurred_at, next_due, author_id").
+		Where("project_id IN ? AND deleted_at IS NULL", ids).Scan(&acts).Error; err != nil {
+		return err
+	}
+	latest := map[int64]*reminderActivityRow{}
+	for i := range acts {
+		a := &acts[i]
+		f := byID[a.ProjectID]
+		if a.OccurredAt.After(f.LastActivity) {
+			f.LastActivity = a.OccurredAt
+		}
+		if a.Kind == string(domain.ActivityServiceVisit) && a.OccurredAt.After(f.LastService) {
+			f.LastService = a.OccurredAt
+		}
+		if l := latest[a.ProjectID]; l == nil || a.OccurredAt.After(l.OccurredAt) || (a.OccurredAt == l.OccurredAt && a.ID > l.ID) {
+			latest[a.ProjectID] = a
+		}
+	}
+	var withDue []int64
+	for pid, a := range latest {
+		if !a.NextDue.IsZero() {
+			byID[pid].NextStep = &domain.NextStep{ActivityID: a.ID, AuthorID: a.AuthorID, Due: a.NextDue}
+			withDue = append(withDue, a.ID)
+		}
+	}
+	if len(withDue) == 0 {
+		return nil
+	}
+	var texts []struct {
+		ID        int64
+		ProjectID int64
+		NextStep  string
+	}
+	if err := q.Table("activities").Select("id, project_id, next_step").Where("id IN ?", withDue).Scan(&texts).Error; err != nil {
+		return err
+	}
+	for _, t := range texts {
+		if ns := byID[t.ProjectID].NextStep; ns != nil && ns.ActivityID == t.ID {
+			ns.Text = t.NextStep
+		}
+	}
+	return nil
+}
+
+// SyncReminders reconciles the live reminders of projectIDs with want, in one transaction.
+func (s *ReminderStore) SyncReminders(ctx context.Context, projectIDs []int64, want []*domain.WantedReminder, now time.Time) (domain.ReminderSync, error) {
+	var res domain.ReminderSync
+	if len(projectIDs) == 0 {
+		return res, nil
+	}
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		q := s.db.conn(ctx)
+		var existing []reminderRow
+		if err := q.Model(&reminderRow{}).Select("id, rule, project_id, user_id, period_key, status").
+			Where("project_id IN ?", projectIDs).Scan(&existing).Error; err != nil {
+			return err
+		}
+		have := make(map[string]*reminderRow, len(existing))
+		for i := range existing {
+			r := &existing[i]
+			w := domain.WantedReminder{Rule: r.Rule, ProjectID: r.ProjectID, UserID: r.UserID, Period: r.PeriodKey}
+			have[w.Key()] = r
+		}
+		wanted := make(map[string]bool, len(want))
+		var add []reminderNew
+		var reopen []int64
+		for _, w := range want {
+			k := w.Key()
+			if wanted[k] {
+				continue
+			}
+			wanted[k] = true
+			r, ok := have[k]
+			switch {
+			case !ok:
+				add = append(add, reminderNew{ZoneID: w.ZoneID, Rule: w.Rule, ProjectID: w.ProjectID, UserID: w.UserID,
+					PeriodKey: w.Period, Message: w.Message, DueAt: w.Due, Status: domain.ReminderOpen, CreatedAt: now})
+			case r.Status == domain.ReminderResolved:
+				reopen = append(reopen, r.ID)
+			}
+		}
+		var resolve []int64
+		for k, r := range have {
+			if !wanted[k] && (r.Status == domain.ReminderOpen || r.Status == domain.ReminderSnoozed) {
+				resolve = append(resolve, r.ID)
+			}
+		}
+		if len(add) > 0 {
+			// A concurrent run may have raised the same key: the unique key keeps one.
+			tx := q.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&add, 500)
+			if tx.Error != nil {
+				return tx.Error
+			}
+			res.Raised = int(tx.RowsAffected)
+		}
+		for _, ids := range chunkReminderIDs(reopen, 1000) {
+			tx := q.Model(&reminderRow{}).Where("id IN ? AND status = ?", ids, domain.ReminderResolved).
+				Updates(map[string]any{"status": domain.ReminderOpen, "resolved_at": nil})
+			if tx.Error != nil {
+				return tx.Error
+			}
+			res.Reopened += int(tx.RowsAffected)
+		}
+		for _, ids := range chunkReminderIDs(resolve, 1000) {
+			tx := q.Model(&reminderRow{}).Where("id IN ? AND status IN ?", ids, []string{domain.ReminderOpen, domain.ReminderSnoozed}).
+				Updates(map[string]any{"status": domain.ReminderResolved, "resolved_at": now})
+			if tx.Error != nil {
+				return tx.Error
+			}
+			res.Resolved += int(tx.RowsAffected)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// WakeSnoozed reopens snoozed reminders whose day has come.
+func (s *ReminderStore) WakeSnoozed(ctx context.Context, today domain.Date) (int, error) {
+	tx := s.db.gorm.WithContext(ctx).Model(&reminderRow{}).
+		Where("status = ? AND snooze_until <= ?", domain.ReminderSnoozed, today).
+		Update("status", domain.ReminderOpen)
+	return int(tx.RowsAffected), tx.Error
+}
+
+func chunkReminderIDs(ids []int64, n int) [][]int64 {
+	var out [][]int64
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
