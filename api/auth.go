@@ -1,6 +1,12 @@
 package api
 
 import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,20 +14,25 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
-// dummyHash keeps a failed log-in for an unknown user as slow as one for a known user, so
-// timing does not tell whether a username exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("chaincrm-no-such-user"), bcrypt.DefaultCost)
-
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
-	Zone     string `json:"zone"`
+	Zone     string `json:"zone"` // a zone code; empty for the default zone
 }
+
+// Cookie names of the browser session. The session cookie carries the same token as the
+// bearer token and is HttpOnly; the CSRF cookie is readable by the page, which echoes it in
+// X-CSRF-Token on every state-changing request.
+const (
+	sessionCookie = "chaincrm_session"
+	csrfCookie    = "chaincrm_csrf"
+	csrfHeader    = "X-CSRF-Token"
+	tokenKey      = "chaincrm.session_token"
+)
 
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
@@ -31,56 +42,134 @@ func (s *Server) login(c *gin.Context) {
 	}
 	fe := domain.FieldErrors{}
 	req.Username = strings.TrimSpace(req.Username)
+	req.Zone = strings.TrimSpace(req.Zone)
 	if req.Username == "" {
 		fe.Add("username", "请输入用户名 (required)")
 	}
 	if req.Password == "" {
 		fe.Add("password", "请输入密码 (required)")
 	}
+	if len(req.Username) > 200 || len(req.Password) > 4*domain.MaxPasswordLen || len(req.Zone) > 50 {
+		fe.Add("username", "过长 (too long)")
+	}
 	if err := fe.Err(); err != nil {
 		Abort(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	keys := []string{"user:" + strings.ToLower(req.Username), "ip:" + c.ClientIP()}
-	if wait := s.throttle.blocked(keys...); wait > 0 {
-		s.log.Warn("login throttled", "username", req.Username, "ip", c.ClientIP())
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		Abort(c, domain.Errorf(domain.ETHROTTLED, "登录失败次数过多，请 %d 分钟后再试 (too many attempts)", int(wait.Minutes())+1))
-		return
-	}
-	zone, err := s.opts.DefaultZone(ctx)
+	ip := c.ClientIP()
+	def, err := s.opts.DefaultZone(ctx)
 	if err != nil {
 		Abort(c, err)
 		return
 	}
-	u, err := s.svc.Users.FindUserByUsername(ctx, zone.ID, req.Username)
-	hash := dummyHash
-	if err == nil {
-		hash = []byte(u.PasswordHash)
+	zoneCode := req.Zone
+	if zoneCode == "" {
+		zoneCode = def.Code
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || err != nil || u.Disabled {
-		s.throttle.fail(keys...)
-		s.log.Warn("login failed", "username", req.Username, "ip", c.ClientIP())
-		Abort(c, domain.Errorf(domain.EUNAUTH, "用户名或密码错误 (wrong username or password)"))
+	// The throttle keys name the user whether or not they exist, so that a refusal tells
+	// nothing either.
+	keys := []string{"user:" + zoneCode + "/" + strings.ToLower(req.Username), "ip:" + ip}
+	if wait := s.throttle.blocked(keys...); wait > 0 {
+		s.log.Warn("login throttled", "username", req.Username, "zone", zoneCode, "ip", ip)
+		s.record(ctx, domain.AuditEntry{ZoneID: def.ID, Actor: req.Username, Action: domain.AuditLoginThrottled,
+			Object: "zone:" + zoneCode, IP: ip, Detail: detail("retry_after_s", int(wait.Seconds())+1)})
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		Abort(c, domain.Errorf(domain.ETHROTTLED, "登录失败次数过多，请 %d 分钟后再试 (too many attempts)", int(wait.Minutes())+1))
+		return
+	}
+	u, zone, err := s.svc.Accounts.Authenticate(ctx, zoneCode, req.Username, req.Password)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.EUNAUTH {
+			s.throttle.fail(keys...)
+			s.log.Warn("login failed", "username", req.Username, "zone", zoneCode, "ip", ip)
+			zoneID := def.ID
+			if zone != nil {
+				zoneID = zone.ID
+			}
+			s.record(ctx, domain.AuditEntry{ZoneID: zoneID, Actor: req.Username, Action: domain.AuditLoginFailed,
+				Object: "zone:" + zoneCode, IP: ip})
+		}
+		Abort(c, err)
 		return
 	}
 	s.throttle.reset(keys[0])
-	actx := domain.WithActor(ctx, &domain.Actor{User: u, Zone: zone, IP: c.ClientIP()})
+	actx := domain.WithActor(ctx, &domain.Actor{User: u, Zone: zone, IP: ip})
 	token, err := s.svc.Users.CreateSession(actx, u.ID)
 	if err != nil {
 		Abort(c, err)
 		return
 	}
-	s.log.Info("login", "username", u.Username, "ip", c.ClientIP())
-	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(u, zone)})
-}
-
-func (s *Server) logout(c *gin.Context) {
-	if err := s.svc.Users.RevokeSession(c.Request.Context(), bearer(c)); err != nil {
+	if err := s.svc.Audit.Record(actx, domain.AuditEntry{Action: domain.AuditLogin, Object: "zone:" + zone.Code,
+		Detail: detail("user_agent", clip(c.GetHeader("User-Agent"), 200))}); err != nil {
+		// A log-in that cannot be recorded does not happen.
+		s.svc.Users.RevokeSession(ctx, token)
 		Abort(c, err)
 		return
 	}
+	s.log.Info("login", "username", u.Username, "zone", zone.Code, "ip", ip)
+	s.setSessionCookies(c, token)
+	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(u, zone)})
+}
+
+// record writes an audit entry that is not part of a command (log-ins, refusals); a
+// failure is logged, not shown to the client.
+func (s *Server) record(ctx context.Context, e domain.AuditEntry) {
+	if err := s.svc.Audit.Record(context.WithoutCancel(ctx), e); err != nil {
+		s.log.Error("audit log write failed", "action", e.Action, "actor", e.Actor, "err", err)
+	}
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+func detail(kv ...any) string {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// secure tells whether the client reached us over TLS (directly or through a proxy that
+// says so); the cookies are then Secure.
+func secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+// csrfToken derives the CSRF token from the session token, so that a CSRF cookie planted by
+// someone else (a sibling subdomain) is worthless without the session it belongs to.
+func csrfToken(session string) string {
+	sum := sha256.Sum256([]byte("chaincrm csrf\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (s *Server) setSessionCookies(c *gin.Context, token string) {
+	sec := secure(c)
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: sec, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: csrfToken(token), Path: "/", HttpOnly: false, Secure: sec, SameSite: http.SameSiteLaxMode})
+}
+
+func clearSessionCookies(c *gin.Context) {
+	sec := secure(c)
+	for _, name := range []string{sessionCookie, csrfCookie} {
+		http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: name == sessionCookie, Secure: sec, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+func (s *Server) logout(c *gin.Context) {
+	ctx := c.Request.Context()
+	if err := s.svc.Users.RevokeSession(ctx, c.GetString(tokenKey)); err != nil {
+		Abort(c, err)
+		return
+	}
+	s.record(ctx, domain.AuditEntry{Action: domain.AuditLogout, Object: "session"})
+	clearSessionCookies(c)
 	c.Status(http.StatusNoContent)
 }
 
@@ -103,10 +192,29 @@ func bearer(c *gin.Context) string {
 	return ""
 }
 
-// authenticate resolves the bearer token to the acting user; without one the request is 401.
+// stateChanging methods need the CSRF token when the session comes from the cookie.
+func stateChanging(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// authenticate resolves the session to the acting user: the bearer token when the request
+// has an Authorization header (API clients), else the session cookie (the browser), whose
+// state-changing requests must also carry X-CSRF-Token equal to the CSRF cookie. Without a
+// valid session the request is 401. Every request refused with 403 further down the chain
+// (by casbin, a row rule or CSRF) is written to the audit log.
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
-	u, err := s.svc.Users.UserBySession(ctx, bearer(c))
+	token, fromCookie := bearer(c), false
+	if token == "" && c.GetHeader("Authorization") == "" {
+		if ck, err := c.Cookie(sessionCookie); err == nil && ck != "" {
+			token, fromCookie = ck, true
+		}
+	}
+	u, err := s.svc.Users.UserBySession(ctx, token)
 	if err != nil {
 		Abort(c, err)
 		return
@@ -116,7 +224,25 @@ func (s *Server) authenticate(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.Request = c.Request.WithContext(domain.WithActor(ctx, &domain.Actor{User: u, Zone: z, IP: c.ClientIP()}))
+	ctx = domain.WithActor(ctx, &domain.Actor{User: u, Zone: z, IP: c.ClientIP()})
+	c.Request = c.Request.WithContext(ctx)
+	c.Set(tokenKey, token)
+	defer func() {
+		if c.Writer.Status() == http.StatusForbidden {
+			s.record(ctx, domain.AuditEntry{Action: domain.AuditForbidden, Object: c.Request.Method + " " + c.FullPath(),
+				Detail: detail("path", c.Request.URL.Path)})
+		}
+	}()
+	if fromCookie && stateChanging(c.Request.Method) {
+		want := csrfToken(token)
+		got := c.GetHeader(csrfHeader)
+		ck, _ := c.Cookie(csrfCookie)
+		if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 || subtle.ConstantTimeCompare([]byte(ck), []byte(want)) != 1 {
+			s.log.Warn("csrf refused", "user", u.Username, "path", c.Request.URL.Path, "ip", c.ClientIP())
+			Abort(c, domain.Errorf(domain.EFORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token)"))
+			return
+		}
+	}
 	c.Next()
 }
 

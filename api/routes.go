@@ -25,6 +25,7 @@ func (s *Server) table() []route {
 	var all []route
 	for _, group := range [][]route{
 		s.coreRoutes(),
+		s.accountRoutes(),
 		s.chainEditRoutes(),
 		s.workflowRoutes(),
 		s.jobsRoutes(),

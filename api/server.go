@@ -46,6 +46,8 @@ type Services struct {
 	Campaigns   domain.CampaignService
 	Users       domain.UserService
 	Maps        MapSource
+	Accounts    domain.AccountService // log-in checks, users and roles (issue 3)
+	Audit       domain.AuditService   // the append-only audit log
 
 	// Editing chain maps: nodes, chain masters, links and the chain history (issue 5).
 	ChainEdit domain.ChainEditService

@@ -20,7 +20,7 @@ var _ domain.EnterpriseService = (*EnterpriseService)(nil)
 func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.EnterpriseFilter) ([]*domain.Enterprise, int, error) {
 	zoneID := zoneOf(ctx)
 	f.Page = f.Page.Normalize()
-	q := s.db.conn(ctx).Model(&enterpriseRow{}).Where("zone_id = ?", zoneID)
+	q := s.db.conn(ctx).Model(&enterpriseRow{}).Where("zone_id = ?", zoneID).Scopes(s.db.enterpriseScope(ctx))
 	if zoneID == 0 {
 		q = q.Where("1 = 0")
 	}
@@ -49,7 +49,7 @@ func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.Enterp
 // FindEnterpriseByID returns one enterprise of the caller's zone or ENOTFOUND.
 func (s *EnterpriseService) FindEnterpriseByID(ctx context.Context, id int64) (*domain.Enterprise, error) {
 	var rows []enterpriseRow
-	if err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneOf(ctx)).Limit(1).Find(&rows).Error; err != nil {
+	if err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneOf(ctx)).Scopes(s.db.enterpriseScope(ctx)).Limit(1).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {

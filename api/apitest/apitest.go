@@ -81,7 +81,7 @@ func New(t testing.TB, driver string) *Env {
 	if err := db.SeedDemo(ctx, nodes, DemoPassword, e); err != nil {
 		t.Fatal(err)
 	}
-	if err := repository.EnsureDefaultPolicy(e, repository.DemoZoneCode); err != nil {
+	if err := db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode); err != nil {
 		t.Fatal(err)
 	}
 	mailDir := filepath.Join(t.TempDir(), "mail")
@@ -106,6 +106,8 @@ func New(t testing.TB, driver string) *Env {
 		Campaigns:    repository.NewCampaignService(db),
 		Users:        users,
 		Maps:         repository.NewMapService(db),
+		Accounts:     repository.NewAccountService(db, e),
+		Audit:        repository.NewAuditService(db),
 		Workflow:     repository.NewWorkflowService(db),
 		Investments:  repository.NewInvestmentService(db),
 		Supervisions: repository.NewSupervisionService(db),

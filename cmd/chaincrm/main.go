@@ -185,7 +185,7 @@ func (m *Main) ensurePolicies(ctx context.Context) error {
 		return err
 	}
 	for _, code := range codes {
-		if err := repository.EnsureDefaultPolicy(m.Enforcer, code); err != nil {
+		if err := m.DB.EnsureDefaultPolicyAudited(ctx, m.Enforcer, code); err != nil {
 			return fmt.Errorf("casbin policy for %s: %w", code, err)
 		}
 	}
@@ -203,7 +203,7 @@ func demoNodes() map[string][]repository.DemoNodeSpec {
 }
 
 func (m *Main) seedDemo(ctx context.Context) error {
-	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.Enforcer); err != nil {
+	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.DB.AuditedRoles(m.Enforcer)); err != nil {
 		return err
 	}
 	return m.ensurePolicies(ctx)
@@ -238,6 +238,8 @@ func (m *Main) serve(ctx context.Context) error {
 		Campaigns:    repository.NewCampaignService(m.DB),
 		Users:        users,
 		Maps:         repository.NewMapService(m.DB),
+		Accounts:     repository.NewAccountService(m.DB, m.Enforcer),
+		Audit:        repository.NewAuditService(m.DB),
 		Workflow:     repository.NewWorkflowService(m.DB),
 		Investments:  repository.NewInvestmentService(m.DB),
 		Supervisions: repository.NewSupervisionService(m.DB),

@@ -1,0 +1,172 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// accountRoutes: the caller's own password, the administrators' users and roles API, and
+// the audit log.
+func (s *Server) accountRoutes() []route {
+	return []route{
+		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token", Handler: s.changeOwnPassword},
+
+		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Handler: s.listUsers},
+		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)", Handler: s.createUser},
+		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Handler: s.getUser},
+		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)", Handler: s.updateUser},
+		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions", Handler: s.resetPassword},
+
+		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)", Handler: s.listAudit},
+	}
+}
+
+func (s *Server) changeOwnPassword(c *gin.Context) {
+	var body struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		Abort(c, err)
+		return
+	}
+	fe := domain.FieldErrors{}
+	if body.Current == "" {
+		fe.Add("current", "请输入当前密码 (required)")
+	}
+	if body.New == "" {
+		fe.Add("new", "请输入新密码 (required)")
+	}
+	if err := fe.Err(); err != nil {
+		Abort(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	a := domain.ActorFrom(ctx)
+	// Guessing the current password here counts against the same throttle as log-ins.
+	key := "user:" + a.Zone.Code + "/" + strings.ToLower(a.User.Username)
+	if wait := s.throttle.blocked(key); wait > 0 {
+		s.record(ctx, domain.AuditEntry{Action: domain.AuditLoginThrottled, Object: "password"})
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		Abort(c, domain.Errorf(domain.ETHROTTLED, "密码错误次数过多，请 %d 分钟后再试 (too many attempts)", int(wait.Minutes())+1))
+		return
+	}
+	if err := s.svc.Accounts.ChangePassword(ctx, body.Current, body.New); err != nil {
+		if _, wrong := domain.ErrorFields(err)["current"]; wrong {
+			s.throttle.fail(key)
+		}
+		Abort(c, err)
+		return
+	}
+	// Every session has ended, this one too; the caller gets a fresh one.
+	token, err := s.svc.Users.CreateSession(ctx, a.User.ID)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	if bearer(c) == "" { // the browser: renew its cookies
+		s.setSessionCookies(c, token)
+	}
+	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(a.User, a.Zone)})
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	users, err := s.svc.Accounts.FindAccounts(c.Request.Context())
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": users, "total": len(users)})
+}
+
+func (s *Server) getUser(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	u, err := s.svc.Accounts.FindAccount(c.Request.Context(), id)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	var in domain.UserInput
+	if err := decodeJSON(c, &in); err != nil {
+		Abort(c, err)
+		return
+	}
+	u, err := s.svc.Accounts.CreateAccount(c.Request.Context(), in)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.Header("Location", v1+"/users/"+strconv.FormatInt(u.ID, 10))
+	c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) updateUser(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var upd domain.UserUpdate
+	if err := decodeJSON(c, &upd); err != nil {
+		Abort(c, err)
+		return
+	}
+	u, err := s.svc.Accounts.UpdateAccount(c.Request.Context(), id, upd)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) resetPassword(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var body struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		Abort(c, err)
+		return
+	}
+	if err := s.svc.Accounts.ResetPassword(c.Request.Context(), id, body.Password); err != nil {
+		Abort(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	fe := domain.FieldErrors{}
+	f := domain.AuditFilter{Page: pageParams(c, fe)}
+	if v := strings.TrimSpace(c.Query("actor")); v != "" {
+		f.Actor = &v
+	}
+	if v := strings.TrimSpace(c.Query("action")); v != "" {
+		f.Action = &v
+	}
+	if err := fe.Err(); err != nil {
+		Abort(c, err)
+		return
+	}
+	items, total, err := s.svc.Audit.FindAudit(c.Request.Context(), f)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	f.Page = f.Page.Normalize()
+	c.JSON(http.StatusOK, page[*domain.AuditEntry]{Items: items, Total: total, Page: f.Page.Page, PageSize: f.Page.PageSize})
+}

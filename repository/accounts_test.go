@@ -1,0 +1,84 @@
+package repository_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/repository"
+	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
+)
+
+func TestPasswordHash(t *testing.T) {
+	long := strings.Repeat("招商", 40) // 240 bytes: past bcrypt's 72
+	h, err := repository.HashPassword(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !repository.CheckPasswordHash(h, long) {
+		t.Error("long password does not verify")
+	}
+	if repository.CheckPasswordHash(h, long[:72]) || repository.CheckPasswordHash(h, long+"x") {
+		t.Error("a long password verifies by its first 72 bytes")
+	}
+	short, _ := repository.HashPassword("Demo@2023")
+	if !repository.CheckPasswordHash(short, "Demo@2023") || repository.CheckPasswordHash(short, "Demo@2024") {
+		t.Error("short password")
+	}
+	// hashes of the demo seed: plain bcrypt
+	legacy, _ := bcrypt.GenerateFromPassword([]byte("Demo@2023"), bcrypt.DefaultCost)
+	if !repository.CheckPasswordHash(string(legacy), "Demo@2023") || repository.CheckPasswordHash(string(legacy), "Demo@2024") {
+		t.Error("plain bcrypt hash")
+	}
+	p72 := strings.Repeat("x", 72)
+	legacy, _ = bcrypt.GenerateFromPassword([]byte(p72), bcrypt.DefaultCost)
+	if repository.CheckPasswordHash(string(legacy), p72+"anything") {
+		t.Error("plain bcrypt accepts a longer password with the same first 72 bytes")
+	}
+	// the stored form of a prehashed password is never a plain bcrypt hash of it
+	if !strings.HasPrefix(h, "bcrypt-sha256$") {
+		t.Errorf("hash %q", h)
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	for _, driver := range dbtest.Drivers() {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Migrated(t, driver, repository.Options{})
+			audit := repository.NewAuditService(db)
+			if err := audit.Record(ctx, domain.AuditEntry{ZoneID: 1, Actor: "admin", Action: domain.AuditLogin, IP: "10.0.0.1"}); err != nil {
+				t.Fatal(err)
+			}
+			g := db.Gorm().WithContext(ctx) // a fresh session: errors do not stick
+			for _, stmt := range []string{"UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"} {
+				if err := g.Exec(stmt).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %v", stmt, err)
+				}
+			}
+			var n int64
+			g.Table("audit_log").Where("actor = 'admin'").Count(&n)
+			if n != 1 {
+				t.Errorf("audit rows = %d after refused changes", n)
+			}
+			// the caller's zone only, newest first
+			actx := domain.WithActor(ctx, &domain.Actor{User: &domain.User{ID: 1, ZoneID: 1, Username: "admin", Roles: []domain.Role{domain.RoleAdmin}}, IP: "10.0.0.2"})
+			if err := audit.Record(actx, domain.AuditEntry{Action: domain.AuditForbidden, Object: "GET /x"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := audit.Record(ctx, domain.AuditEntry{ZoneID: 2, Actor: "other", Action: domain.AuditLogin}); err != nil {
+				t.Fatal(err)
+			}
+			items, total, err := audit.FindAudit(actx, domain.AuditFilter{})
+			if err != nil || total != 2 || items[0].Action != domain.AuditForbidden || items[0].IP != "10.0.0.2" || items[0].Actor != "admin" {
+				t.Errorf("find: %d %v %+v", total, err, items)
+			}
+			if _, total, _ := audit.FindAudit(ctx, domain.AuditFilter{}); total != 0 {
+				t.Errorf("without an actor: %d entries", total)
+			}
+		})
+	}
+}

@@ -1,0 +1,55 @@
+package repository
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Passwords are stored as bcrypt hashes. bcrypt reads only the first 72 bytes, and the
+// policy allows 128 characters (up to 512 bytes of UTF-8), so new hashes are of the
+// SHA-256 of the password (base64, 44 bytes), marked with a prefix so that they can never
+// be mistaken for a hash of the password itself. Plain bcrypt hashes (the demo seed's) are
+// still accepted, for passwords of up to 72 bytes.
+
+const prehashPrefix = "bcrypt-sha256$"
+
+// PasswordCost is the bcrypt cost of new hashes; the dummy hash uses it too, so that a
+// failed log-in for an unknown user costs the same as one for a known user.
+const PasswordCost = bcrypt.DefaultCost
+
+func prehash(password string) []byte {
+	sum := sha256.Sum256([]byte(password))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+// HashPassword returns the stored form of password.
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(prehash(password), PasswordCost)
+	if err != nil {
+		return "", err
+	}
+	return prehashPrefix + string(h), nil
+}
+
+// CheckPasswordHash reports whether password matches the stored hash.
+func CheckPasswordHash(hash, password string) bool {
+	if h, ok := strings.CutPrefix(hash, prehashPrefix); ok {
+		return bcrypt.CompareHashAndPassword([]byte(h), prehash(password)) == nil
+	}
+	if len(password) > 72 { // plain bcrypt would compare only a prefix
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// dummyHash is compared against when the user does not exist.
+var dummyHash = func() string {
+	h, err := HashPassword("chaincrm: no such user")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
