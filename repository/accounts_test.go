@@ -82,3 +82,68 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleChangesReachOtherReplicas: two enforcers on one database stand for two replicas.
+// A role change made through one bumps the policy version; the other, reloading on that
+// (as cmd/chaincrm's watchPolicy does), agrees.
+func TestRoleChangesReachOtherReplicas(t *testing.T) {
+	for _, driver := range dbtest.Drivers() {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Migrated(t, driver, repository.Options{})
+			a, err := repository.NewEnforcer(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SeedDemo(ctx, demoNodes(), "Demo@2023", db.AuditedRoles(a)); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.EnsureDefaultPolicyAudited(ctx, a, repository.DemoZoneCode); err != nil {
+				t.Fatal(err)
+			}
+			b, err := repository.NewEnforcer(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v0, _ := db.PolicyVersion(ctx)
+			admin := actor(t, db, "admin", domain.RoleAdmin)
+			accounts := repository.NewAccountService(db, a)
+			viewer, err := repository.NewUserService(db).FindUserByUsername(ctx, domain.ActorFrom(admin).User.ZoneID, "viewer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			roles := []domain.Role{domain.RoleRecruiter}
+			if _, err := accounts.UpdateAccount(admin, viewer.ID, domain.UserUpdate{Roles: &roles}); err != nil {
+				t.Fatal(err)
+			}
+			may := func(e interface{ Enforce(...any) (bool, error) }) bool {
+				ok, _ := e.Enforce("viewer", repository.DemoZoneCode, "project", "create")
+				return ok
+			}
+			if !may(a) || may(b) {
+				t.Fatalf("before reload: a %v, b %v", may(a), may(b))
+			}
+			v1, _ := db.PolicyVersion(ctx)
+			if v1 <= v0 {
+				t.Fatalf("policy version %d → %d", v0, v1)
+			}
+			if err := b.LoadPolicy(); err != nil {
+				t.Fatal(err)
+			}
+			if !may(b) {
+				t.Error("the other replica does not see the new role after reloading")
+			}
+			// the roles the services read are casbin's rules: the same answer
+			u, _ := repository.NewUserService(db).FindUserByID(ctx, viewer.ID)
+			if len(u.Roles) != 1 || u.Roles[0] != domain.RoleRecruiter {
+				t.Errorf("roles read back: %v", u.Roles)
+			}
+			// the demo seed's grants and the default policy are in the audit log as system's
+			var n int64
+			db.Gorm().WithContext(ctx).Table("audit_log").Where("actor = 'system' AND action IN ?", []string{domain.AuditRoleGrant, domain.AuditPolicyAdd}).Count(&n)
+			if n < int64(len(repository.DemoUsers)+100) {
+				t.Errorf("system audit entries: %d", n)
+			}
+		})
+	}
+}
