@@ -17,7 +17,7 @@ import (
 func (s *Server) workflowRoutes() []route {
 	return []route{
 		{Method: http.MethodGet, Path: v1 + "/projects/board", Obj: "project", Act: "read", Summary: "The pipeline board: projects by stage with counts and days in stage (?chain=&channel=&owner=&limit=)", Handler: s.board},
-		{Method: http.MethodGet, Path: v1 + "/review-queue", Obj: "project", Act: "decide", Summary: "Decisions waiting for the caller, oldest first, with days waiting", Handler: s.reviewQueue},
+		{Method: http.MethodGet, Path: v1 + "/review-queue", Obj: "project", Act: "decide", Summary: "Decisions waiting for the caller, oldest first, with days waiting (?page=&page_size=, 50 by default)", Handler: s.reviewQueue},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/risk-assessments", Obj: "project", Act: "read", Summary: "Every revision of a project's risk assessment, newest first", Handler: s.listRiskAssessments},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/decisions", Obj: "project", Act: "read", Summary: "A project's landing decisions, newest first", Handler: s.listDecisions},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "read", Summary: "Chain chiefs' and the director's comments (批示) on a project", Handler: s.listComments},
@@ -89,12 +89,25 @@ func (s *Server) board(c *gin.Context) {
 }
 
 func (s *Server) reviewQueue(c *gin.Context) {
-	q, err := s.svc.Workflow.ReviewQueue(c.Request.Context())
+	fe := domain.FieldErrors{}
+	pg := pageParams(c, fe)
+	if err := fe.Err(); err != nil {
+		Abort(c, err)
+		return
+	}
+	if _, ok := c.GetQuery("page_size"); !ok {
+		pg.PageSize = domain.DefaultBoardItems
+	}
+	q, total, err := s.svc.Workflow.ReviewQueue(c.Request.Context(), pg)
 	if err != nil {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, wfList(q))
+	pg = pg.Normalize()
+	if q == nil {
+		q = []*domain.ReviewItem{}
+	}
+	c.JSON(http.StatusOK, page[*domain.ReviewItem]{Items: q, Total: total, Page: pg.Page, PageSize: pg.PageSize})
 }
 
 func (s *Server) listRiskAssessments(c *gin.Context) {

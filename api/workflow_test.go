@@ -170,6 +170,20 @@ func TestReviewQueue(t *testing.T) {
 		if !chains[nil] || !chains["mining"] || !chains["semiconductor"] {
 			t.Errorf("director's queue chains: %v", chains)
 		}
+		// paged: the same order across pages, the total on each
+		var p1, p2 struct {
+			Items []map[string]any
+			Total int
+		}
+		wfExpect(t, "page 1", e.As("director", http.MethodGet, "/api/v1/review-queue?page_size=2", nil), http.StatusOK).JSON(t, &p1)
+		wfExpect(t, "page 2", e.As("director", http.MethodGet, "/api/v1/review-queue?page_size=2&page=2", nil), http.StatusOK).JSON(t, &p2)
+		if p1.Total != 3 || p2.Total != 3 || len(p1.Items) != 2 || len(p2.Items) != 1 ||
+			p1.Items[0]["id"] != all[0]["id"] || p1.Items[1]["id"] != all[1]["id"] || p2.Items[0]["id"] != all[2]["id"] {
+			t.Errorf("pages: %+v %+v", p1, p2)
+		}
+		if r := e.As("director", http.MethodGet, "/api/v1/review-queue?page_size=500", nil); r.Status != http.StatusBadRequest {
+			t.Errorf("page_size 500: %d", r.Status)
+		}
 		for user, want := range map[string]string{"chief_mining": "mining", "chief_semi": "semiconductor"} {
 			q := queue(user)
 			if len(q) != 1 || q[0]["chain"] != want {

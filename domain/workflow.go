@@ -302,8 +302,8 @@ type WorkflowService interface {
 	Board(ctx context.Context, f ProjectFilter, perColumn int) (*Board, error)
 	// ReviewQueue lists the decisions waiting for the caller, oldest first: projects in
 	// decision without an outcome, of the chains they chief; all of them for the director
-	// (who alone decides projects without a chain).
-	ReviewQueue(ctx context.Context) ([]*ReviewItem, error)
+	// (who alone decides projects without a chain). It returns one page and the total.
+	ReviewQueue(ctx context.Context, page Page) ([]*ReviewItem, int, error)
 	// FindCampaign returns a campaign of the caller's zone with its visible projects.
 	FindCampaign(ctx context.Context, id int64) (*CampaignDetail, error)
 }

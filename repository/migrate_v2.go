@@ -8,7 +8,8 @@ import (
 
 // migrateV2 adds the pipeline workflow: chain chiefs' comments (批示), capital actually
 // arrived (到资) with its running total on the project, supervision (督办), a version on
-// activities (edits are checked like project edits), and the object a history line is about.
+// activities (edits are checked like project edits), the object a history line is about, and
+// an index for the board and the review queue.
 // The structs are frozen copies: do not edit. Each part checks before it acts, because
 // MySQL commits DDL at once and a failed step must be able to run again.
 func migrateV2(tx *gorm.DB) error {
@@ -59,7 +60,10 @@ func migrateV2(tx *gorm.DB) error {
 		}
 	}
 	type Project struct {
-		RealisedInvestment int64 `gorm:"not null;default:0"` // 元, the sum of investments
+		ZoneID             int64     `gorm:"not null;index:ix_projects_zone_stage_entered,priority:1"`
+		Stage              string    `gorm:"type:varchar(20);not null;index:ix_projects_zone_stage_entered,priority:2"`
+		StageEnteredAt     time.Time `gorm:"not null;index:ix_projects_zone_stage_entered,priority:3"`
+		RealisedInvestment int64     `gorm:"not null;default:0"` // 元, the sum of investments
 	}
 	type Activity struct {
 		Version int64 `gorm:"not null;default:1"`
@@ -83,6 +87,11 @@ func migrateV2(tx *gorm.DB) error {
 		if err := m.AddColumn(c.model, c.field); err != nil {
 			return err
 		}
+	}
+	// the board's columns and the review queue read a stage's projects by the time they
+	// entered it
+	if m := tx.Table("projects").Migrator(); !m.HasIndex(&Project{}, "ix_projects_zone_stage_entered") {
+		return m.CreateIndex(&Project{}, "ix_projects_zone_stage_entered")
 	}
 	return nil
 }

@@ -235,19 +235,21 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 	for _, c := range counts {
 		n[domain.Stage(c.Stage)] = c.N
 	}
-	var rows []projectView
+	// Ids first, from projects alone, so that each column is an index range read
+	// (zone, stage, stage_entered_at) and the planner cannot start from a joined table.
+	var ids []int64
 	for _, st := range domain.Stages {
 		if n[st] == 0 {
 			continue
 		}
-		var col []projectView
-		if err := where(s.projects.base(ctx)).Where("p.stage = ?", string(st)).
-			Order("p.stage_entered_at DESC, p.id DESC").Limit(perColumn).Scan(&col).Error; err != nil {
+		var col []int64
+		if err := where(s.db.conn(ctx).Table("projects AS p")).Where("p.stage = ?", string(st)).
+			Order("p.stage_entered_at DESC, p.id DESC").Limit(perColumn).Pluck("p.id", &col).Error; err != nil {
 			return nil, err
 		}
-		rows = append(rows, col...)
+		ids = append(ids, col...)
 	}
-	ps, err := s.projects.toDomain(ctx, rows)
+	ps, err := s.projects.byIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -266,36 +268,70 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 }
 
 // ReviewQueue lists the decisions waiting for the caller, the longest waiting first.
-func (s *WorkflowService) ReviewQueue(ctx context.Context) ([]*domain.ReviewItem, error) {
+func (s *WorkflowService) ReviewQueue(ctx context.Context, page domain.Page) ([]*domain.ReviewItem, int, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	q := s.projects.base(ctx).Scopes(projectScope(domain.ScopeOf(a))).
+	page = page.Normalize()
+	q := s.db.conn(ctx).Table("projects AS p").Scopes(projectScope(domain.ScopeOf(a))).
 		Where("p.deleted_at IS NULL AND p.stage = ? AND p.decision_outcome = ?", string(domain.StageDecision), "")
 	switch {
 	case a.User.HasRole(domain.RoleDirector):
 	case a.User.HasRole(domain.RoleChainChief) && len(a.User.ChainIDs) > 0:
 		q = q.Where("p.chain_id IN ?", a.User.ChainIDs)
 	default:
-		return []*domain.ReviewItem{}, nil
+		return []*domain.ReviewItem{}, 0, nil
 	}
-	var rows []projectView
-	if err := q.Order("p.stage_entered_at, p.id").Scan(&rows).Error; err != nil {
-		return nil, err
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
 	}
-	ps, err := s.projects.toDomain(ctx, rows)
+	var ids []int64
+	if err := q.Order("p.stage_entered_at, p.id").Limit(page.PageSize).Offset(page.Offset()).Pluck("p.id", &ids).Error; err != nil {
+		return nil, 0, err
+	}
+	ps, err := s.projects.byIDs(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	levels, err := s.latestRiskLevels(ctx, ps)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	now := s.db.now()
 	out := make([]*domain.ReviewItem, len(ps))
 	for i, p := range ps {
 		out[i] = &domain.ReviewItem{Project: p, DaysWaiting: int(now.Sub(p.StageEnteredAt).Hours() / 24), RiskLevel: levels[p.ID]}
+	}
+	return out, int(total), nil
+}
+
+// byIDs loads projects by id (already scoped by the caller's query) in the order of ids,
+// in batches that stay within SQLite's bound-variable limit.
+func (s *ProjectService) byIDs(ctx context.Context, ids []int64) ([]*domain.Project, error) {
+	const batch = 500
+	byID := make(map[int64]*domain.Project, len(ids))
+	for rest := ids; len(rest) > 0; {
+		part := rest[:min(batch, len(rest))]
+		rest = rest[len(part):]
+		var rows []projectView
+		if err := s.base(ctx).Where("p.id IN ?", part).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		ps, err := s.toDomain(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			byID[p.ID] = p
+		}
+	}
+	out := make([]*domain.Project, 0, len(ids))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			out = append(out, p)
+		}
 	}
 	return out, nil
 }
