@@ -223,6 +223,11 @@ async function main() {
       try {
         await login(page, u)
         await page.locator('[data-test=nav]').waitFor()
+        await page.waitForLoadState('networkidle').catch(() => {})
+        await page.waitForFunction(() => !document.querySelector('[data-test=state-loading]'), null, { timeout: 15000 }).catch(() => {})
+        const errs = await page.locator('[data-test=state-error]').allTextContents()
+        if (errs.length) problems.push(`${u}: dashboard shows an error: ${errs[0].replace(/\s+/g, ' ').slice(0, 80)}`)
+        if (u === 'agent1' && !(await page.locator('[data-test=my-leads]').count())) problems.push('agent1: no 我提交的项目线索 panel')
         for (const id of expect[u].has) if (!(await page.locator(`[data-test=${id}]`).count())) problems.push(`${u}: missing ${id}`)
         for (const id of expect[u].not) if (await page.locator(`[data-test=${id}]`).count()) problems.push(`${u}: should not see ${id}`)
         if (u === 'viewer') {

@@ -4,6 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createRouter, createMemoryHistory } from 'vue-router'
 import { i18n, setLocale } from '../src/i18n'
 import { mockFetch, settle } from './helpers'
+import { useAuthStore } from '../src/stores/auth'
 
 // ECharts needs a real canvas; the figures under test are the text beside the charts.
 vi.mock('../src/charts', async () => {
@@ -22,8 +23,9 @@ const Y2022 = {
   trips: 15,
 }
 
-async function mountAt(url, routes) {
+async function mountAt(url, routes, me = { username: 'director', roles: ['director'], chains: [] }) {
   setActivePinia(createPinia())
+  useAuthStore().me = me
   const mock = mockFetch(routes)
   const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: DashboardView }, { path: '/reminders', component: { template: '<div/>' } }, { path: '/projects/:id', component: { template: '<div/>' } }] })
   router.push(url)
@@ -64,6 +66,26 @@ describe('DashboardView', () => {
     expect(w.find('[data-test=kpi-docked]').text()).toContain('87')
     expect(w.text()).toMatch(/暂无对接项目，已显示 2022 年数据/)
     expect(mock.calls.some((c) => c.url.includes('/targets?year=2022'))).toBe(true)
+  })
+
+  it('shows an agency its own leads by stage instead of zone statistics', async () => {
+    const { w, mock } = await mountAt('/', [
+      { match: ['GET', '/api/v1/projects/board'], respond: { body: { columns: [{ stage: 'lead', count: 6, items: [] }, { stage: 'identification', count: 1, items: [] }] } } },
+      { match: ['GET', '/api/v1/reminders'], respond: { body: { items: [] } } },
+    ], { username: 'agent1', roles: ['agent'], chains: [] })
+    expect(mock.calls.some((c) => c.url.includes('/stats/') || c.url.includes('/targets'))).toBe(false)
+    const leads = w.find('[data-test=my-leads]')
+    expect(leads.text()).toContain('洽谈对接6')
+    expect(leads.text()).toContain('项目识别1')
+    expect(w.find('[data-test=kpi-docked]').exists()).toBe(false)
+  })
+
+  it('tells a chain chief the figures cover their chain', async () => {
+    const { w } = await mountAt('/?year=2022', [
+      { match: ['GET', '/api/v1/stats/overview'], respond: { body: { ...Y2022, docked_total: 25 } } },
+    ], { username: 'chief_food', roles: ['chain_chief'], chains: ['food'] })
+    expect(w.find('[data-test=stats-scope]').text()).toContain('现代食品')
+    expect(w.find('[data-test=kpi-docked]').text()).toContain('25')
   })
 
   it('shows an error state, not a crash, when the statistics endpoint is missing', async () => {

@@ -128,6 +128,9 @@ export default {
   dashboard: {
     title: 'Dashboard',
     year: 'Year',
+    scope: 'Scope: {chains}',
+    myLeads: 'My leads',
+    noLeads: 'No leads submitted yet',
     fallbackYear: 'No projects docked in {year}; showing {shown}',
     docked: 'Docked projects',
     dockedUnit: '',

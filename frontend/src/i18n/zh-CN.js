@@ -128,6 +128,9 @@ export default {
   dashboard: {
     title: '工作台',
     year: '统计年度',
+    scope: '统计范围：{chains}产业链',
+    myLeads: '我提交的项目线索',
+    noLeads: '还没有提交项目线索，可在“招商项目”中新建',
     fallbackYear: '{year} 年暂无对接项目，已显示 {shown} 年数据',
     docked: '对接项目',
     dockedUnit: '个',
