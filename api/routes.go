@@ -28,6 +28,8 @@ func (s *Server) table() []route {
 		s.accountRoutes(),
 		s.chainEditRoutes(),
 		s.workflowRoutes(),
+		s.figuresRoutes(),
+		s.transferRoutes(),
 		s.jobsRoutes(),
 	} {
 		all = append(all, group...)

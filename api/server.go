@@ -49,6 +49,12 @@ type Services struct {
 	Accounts    domain.AccountService // log-in checks, users and roles (issue 3)
 	Audit       domain.AuditService   // the append-only audit log
 
+	// Figures and spreadsheets (issue 7).
+	Stats   domain.StatsService    // dashboard and annual-report figures
+	Targets domain.TargetService   // yearly targets and their progress
+	Imports domain.ProjectImporter // the spreadsheet import
+	Exports domain.Exporter        // the spreadsheet exports
+
 	// Editing chain maps: nodes, chain masters, links and the chain history (issue 5).
 	ChainEdit domain.ChainEditService
 

@@ -22,6 +22,7 @@ var migrations = []migration{
 	{1, "initial schema", migrateV1},
 	{2, "pipeline workflow: comments, investments, supervisions", migrateV2},
 	{3, "job runs as of, reminder and history indexes", migrateV3},
+	{4, "figures: signing and stage-move indexes", migrateV4},
 	{5, "append-only audit log", migrateV5},
 	{6, "chain map editing history", migrateV6},
 }

@@ -39,6 +39,8 @@ Usage:
                                       fill the database with province-scale synthetic data
   chaincrm jobs run NAME [--at RFC3339]
                                       run one scheduled job now (reminders, digest, outbox)
+  chaincrm import FILE [--zone Z] [--dry-run]
+                                      import projects from .xlsx/.csv as the zone's administrator
 Flags (before or after the command):
   --config PATH                       configuration file (default configs/config.yaml)
 Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
@@ -85,6 +87,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	projects := fs.Int("projects", 100000, "seed --synthetic: projects in all")
 	activities := fs.Int("activities", 1000000, "seed --synthetic: activities in all")
 	at := fs.String("at", "", "jobs run: as if the clock said this time (RFC3339)")
+	zone := fs.String("zone", "", "import: the zone's code (default: the first zone)")
+	dryRun := fs.Bool("dry-run", false, "import: check the file and report, write nothing")
 	// flags may come before and after the command
 	var cmd string
 	var rest []string
@@ -129,6 +133,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return nil
 	case "jobs":
 		return m.jobsCommand(ctx, rest, *at)
+	case "import":
+		return m.importCommand(ctx, rest, *zone, *dryRun)
 	case "seed":
 		if err := m.openDB(ctx); err != nil {
 			return err
@@ -240,6 +246,10 @@ func (m *Main) serve(ctx context.Context) error {
 		Maps:         repository.NewMapService(m.DB),
 		Accounts:     repository.NewAccountService(m.DB, m.Enforcer),
 		Audit:        repository.NewAuditService(m.DB),
+		Stats:        repository.NewStatsService(m.DB),
+		Targets:      repository.NewStatsService(m.DB),
+		Imports:      repository.NewImportService(m.DB),
+		Exports:      repository.NewExportService(m.DB),
 		Workflow:     repository.NewWorkflowService(m.DB),
 		Investments:  repository.NewInvestmentService(m.DB),
 		Supervisions: repository.NewSupervisionService(m.DB),
