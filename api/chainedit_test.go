@@ -304,6 +304,13 @@ func TestChainEditingScope(t *testing.T) {
 		mining := chainMapOf(t, e, "admin", "mining")
 		feed, ore := food.nodeID(t, "饲料加工"), mining.nodeID(t, "选矿")
 		hongwei := enterpriseID(t, e, "涞源县宏伟集团有限公司")
+		taomu := enterpriseID(t, e, "涞源县桃木疙瘩食品有限公司")
+		guoke := enterpriseID(t, e, "江苏国科智能科技有限公司") // invests in a semiconductor project only
+		other := e.AddZone("xiongan")
+		r := e.Do(http.MethodPost, "/api/v1/chains/food/nodes", e.TokenIn("xiongan", "admin"), map[string]any{"name": "他区环节", "segment": "upstream"})
+		expect(t, r, http.StatusCreated, "a node in the other zone")
+		var otherNode struct{ ID int64 }
+		r.JSON(t, &otherNode)
 		for _, c := range []struct {
 			user, method, path string
 			body               any
@@ -326,6 +333,11 @@ func TestChainEditingScope(t *testing.T) {
 			{"viewer", http.MethodGet, "/api/v1/chains/mining/history", nil, http.StatusOK},
 			{"agent1", http.MethodGet, "/api/v1/chains/food/history", nil, http.StatusForbidden},
 			{"admin", http.MethodPost, "/api/v1/chains/textiles/nodes", map[string]any{"name": "x", "segment": "upstream"}, http.StatusNotFound},
+			{"chief_food", http.MethodPut, fmt.Sprintf("/api/v1/chains/food/nodes/%d/enterprises/%d", feed, guoke), nil, http.StatusNotFound},
+			{"chief_food", http.MethodPut, fmt.Sprintf("/api/v1/enterprises/%d/referrals/%d", taomu, guoke), nil, http.StatusNotFound},
+			{"admin", http.MethodPatch, fmt.Sprintf("/api/v1/chains/food/nodes/%d", otherNode.ID), map[string]any{"name": "x"}, http.StatusNotFound},
+			{"admin", http.MethodPut, fmt.Sprintf("/api/v1/chains/food/nodes/%d/enterprises/%d", feed, other.EnterpriseID), nil, http.StatusNotFound},
+			{"admin", http.MethodPut, fmt.Sprintf("/api/v1/chains/food/nodes/%d/projects/%d", feed, other.ProjectIDs["food"]), nil, http.StatusNotFound},
 			{"", http.MethodPost, "/api/v1/chains/food/nodes", map[string]any{"name": "x", "segment": "upstream"}, http.StatusUnauthorized},
 		} {
 			var r *apitest.Response

@@ -102,9 +102,12 @@ func (s *ChainEditService) node(ctx context.Context, chain *chainRow, id int64) 
 	return &rows[0], nil
 }
 
+// enterprise finds an enterprise the caller can see (enterpriseScope: a chief does not see
+// the investors of other chains' projects).
 func (s *ChainEditService) enterprise(ctx context.Context, zoneID, id int64) (*enterpriseRow, error) {
 	var rows []enterpriseRow
-	if err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneID).Limit(1).Find(&rows).Error; err != nil {
+	err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneID).Scopes(s.db.enterpriseScope(ctx)).Limit(1).Find(&rows).Error
+	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {

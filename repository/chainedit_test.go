@@ -2,11 +2,15 @@ package repository_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/laiyuan-edz/chaincrm/chainmap"
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/repository"
+	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
 )
 
 // nodeByName finds a demo node of a chain.
@@ -217,4 +221,95 @@ func TestMigrateV6Reruns(t *testing.T) {
 			t.Fatal("chain_history missing")
 		}
 	})
+}
+
+// TestMapInputLoadsTheWholeChain checks MapInput against plain queries on a chain big
+// enough to take the zone-scan path (more than 400 enterprises) and on the demo chains
+// (the by-id path): every enterprise the map may name is there once with exactly its links
+// to the chain's nodes, masters carry the chain's code, referrals and project links match.
+func TestMapInputLoadsTheWholeChain(t *testing.T) {
+	for _, driver := range dbtest.Drivers() {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			db, ctx, big := bigChain(t, driver, 60, 700, 150)
+			for _, code := range []string{"big", "food", "mining", "semiconductor"} {
+				chain := big
+				if code != "big" {
+					chain = mustChain(t, ctx, db, code)
+				}
+				in, err := repository.NewMapService(db).MapInput(ctx, chain)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkMapInput(t, db, chain, in)
+			}
+		})
+	}
+}
+
+func checkMapInput(t *testing.T, db *repository.DB, chain *domain.Chain, in chainmap.Input) {
+	t.Helper()
+	g := db.Gorm()
+	type pair struct{ A, B int64 }
+	var links, masters, rels, plinks []pair
+	g.Raw(`SELECT en.enterprise_id AS a, en.node_id AS b FROM enterprise_nodes en JOIN chain_nodes n ON n.id = en.node_id WHERE n.chain_id = ?`, chain.ID).Scan(&links)
+	g.Raw(`SELECT enterprise_id AS a, chain_id AS b FROM chain_masters WHERE chain_id = ?`, chain.ID).Scan(&masters)
+	g.Raw(`SELECT r.from_id AS a, r.to_id AS b FROM enterprise_relations r JOIN chain_masters m ON m.enterprise_id = r.from_id WHERE m.chain_id = ?`, chain.ID).Scan(&rels)
+	g.Raw(`SELECT pn.project_id AS a, pn.node_id AS b FROM project_nodes pn JOIN chain_nodes n ON n.id = pn.node_id JOIN projects p ON p.id = pn.project_id WHERE n.chain_id = ? AND p.deleted_at IS NULL`, chain.ID).Scan(&plinks)
+	wantNodes := map[int64][]int64{}
+	for _, l := range links {
+		wantNodes[l.A] = append(wantNodes[l.A], l.B)
+	}
+	wantMaster := map[int64]bool{}
+	for _, m := range masters {
+		wantMaster[m.A] = true
+		if _, ok := wantNodes[m.A]; !ok {
+			wantNodes[m.A] = nil
+		}
+	}
+	nrels := 0
+	for _, r := range rels {
+		if _, ok := wantNodes[r.B]; !ok {
+			wantNodes[r.B] = nil
+		}
+		if !containsID(in.Referrals[r.A], r.B) {
+			t.Errorf("%s: referral %d → %d missing", chain.Code, r.A, r.B)
+		}
+	}
+	for _, tos := range in.Referrals {
+		nrels += len(tos)
+	}
+	if nrels != len(rels) {
+		t.Errorf("%s: %d referrals, want %d", chain.Code, nrels, len(rels))
+	}
+	if len(in.Enterprises) != len(wantNodes) {
+		t.Errorf("%s: %d enterprises, want %d", chain.Code, len(in.Enterprises), len(wantNodes))
+	}
+	for i, e := range in.Enterprises {
+		if i > 0 && in.Enterprises[i-1].ID >= e.ID {
+			t.Fatalf("%s: enterprises not in id order", chain.Code)
+		}
+		want, ok := wantNodes[e.ID]
+		if !ok {
+			t.Errorf("%s: enterprise %d should not be on the map", chain.Code, e.ID)
+			continue
+		}
+		slices.Sort(want)
+		if fmt.Sprint(e.NodeIDs) != fmt.Sprint(append([]int64{}, want...)) || e.Name == "" {
+			t.Errorf("%s: enterprise %d %q nodes %v, want %v", chain.Code, e.ID, e.Name, e.NodeIDs, want)
+		}
+		if slices.Contains(e.ChainMaster, chain.Code) != wantMaster[e.ID] {
+			t.Errorf("%s: enterprise %d master %v", chain.Code, e.ID, e.ChainMaster)
+		}
+	}
+	got := 0
+	for _, p := range in.Projects {
+		got += len(p.NodeIDs)
+		if p.Investor == "" || p.Stage == "" || p.Channel == "" {
+			t.Errorf("%s: project %+v incomplete", chain.Code, p)
+		}
+	}
+	if got != len(plinks) {
+		t.Errorf("%s: %d project links, want %d", chain.Code, got, len(plinks))
+	}
 }
