@@ -605,3 +605,50 @@ func TestConcurrentMovesKeepTheTree(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoMapsAreMeaningful is the "each demo chain shows a meaningful map": all
+// three segments, covered links beside real gaps, gaps the pipeline is filling, and in every
+// segment with gaps someone to approach, some of them through a chain master.
+func TestDemoMapsAreMeaningful(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		for _, code := range []string{"food", "mining", "semiconductor"} {
+			m := chainMapOf(t, e, "viewer", code)
+			segments, covered := map[string]bool{}, 0
+			for _, n := range m.Nodes {
+				segments[n.Segment] = true
+				if n.Status != "missing" {
+					covered++
+				}
+			}
+			if len(segments) != 3 || covered == 0 || len(m.Summary.Gaps) == 0 || len(m.Summary.GapsBeingFilled) == 0 {
+				t.Errorf("%s: segments %v, %d covered nodes, %d gaps, %d being filled", code, segments, covered, len(m.Summary.Gaps), len(m.Summary.GapsBeingFilled))
+			}
+			if len(m.Summary.ChainMasters) == 0 {
+				t.Errorf("%s: no chain master", code)
+			}
+			recSegments, referred := map[string]bool{}, 0
+			for _, r := range m.Summary.Recommendations {
+				for _, en := range r.Enterprises {
+					recSegments[m.Nodes[m.node(t, r.NodeID)].Segment] = true
+					if len(en.ReferredBy) > 0 {
+						referred++
+					}
+				}
+			}
+			gapSegments := map[string]bool{}
+			for _, n := range m.Nodes {
+				if n.Status == "missing" {
+					gapSegments[n.Segment] = true
+				}
+			}
+			for seg := range gapSegments {
+				if !recSegments[seg] {
+					t.Errorf("%s: the %s gaps have nobody to approach", code, seg)
+				}
+			}
+			if referred == 0 {
+				t.Errorf("%s: no recommendation through a chain master", code)
+			}
+		}
+	})
+}

@@ -87,6 +87,16 @@ var demoEnterprises = []demoEnterprise{
 	{Name: "【示例】某肉牛养殖企业", Kind: "target", Industry: "肉牛养殖", Nodes: []string{"food-cattle-pig"}, Sample: true},
 	{Name: "【示例】某尾矿制砂企业", Kind: "target", Industry: "尾矿综合利用", Nodes: []string{"mining-tailings", "mining-tailings-sand"}, Sample: true},
 	{Name: "【示例】某矿山装备企业", Kind: "target", Industry: "矿山装备", Nodes: []string{"mining-equipment"}, Sample: true},
+	// More sample targets, so that every chain's gaps in all three segments have someone to
+	// approach, some of them through a chain master (以商招商).
+	{Name: "【示例】某饲料加工企业", Kind: "target", Industry: "饲料加工", Nodes: []string{"food-feed"}, Sample: true},
+	{Name: "【示例】某食品包装材料企业", Kind: "target", Industry: "食品包装", Nodes: []string{"food-packaging"}, Sample: true},
+	{Name: "【示例】某生鲜电商平台企业", Kind: "target", Industry: "生鲜电商", Nodes: []string{"food-ecommerce"}, Sample: true},
+	{Name: "【示例】某地质勘查企业", Kind: "target", Industry: "地质勘查", Nodes: []string{"mining-exploration"}, Sample: true},
+	{Name: "【示例】某新型墙体材料企业", Kind: "target", Industry: "新型墙材", Nodes: []string{"mining-building-materials"}, Sample: true},
+	{Name: "【示例】某晶体生长炉设备企业", Kind: "target", Industry: "晶体生长设备", Nodes: []string{"semi-crystal-furnace"}, Sample: true},
+	{Name: "【示例】某新能源汽车电驱系统企业", Kind: "target", Industry: "电驱系统", Nodes: []string{"semi-ev-drive"}, Sample: true},
+	{Name: "【示例】某光伏逆变器企业", Kind: "target", Industry: "光伏逆变器", Nodes: []string{"semi-pv-inverter"}, Sample: true},
 }
 
 // demoReferrals: chain masters' partners (以商招商 leads for the map's recommendations).
@@ -95,6 +105,9 @@ var demoReferrals = [][2]string{
 	{"河北同光晶体有限公司", "【示例】某碳化硅功率器件企业"},
 	{"涞源县桃木疙瘩食品有限公司", "【示例】某冷链物流企业"},
 	{"涞源县宏伟集团有限公司", "【示例】某尾矿制砂企业"},
+	{"涞源县桃木疙瘩食品有限公司", "【示例】某饲料加工企业"},
+	{"涞源县宏伟集团有限公司", "【示例】某新型墙体材料企业"},
+	{"河北同光晶体有限公司", "【示例】某晶体生长炉设备企业"},
 }
 
 type demoProject struct {
