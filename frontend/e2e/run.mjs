@@ -323,8 +323,7 @@ async function main() {
     const card = page.locator(`[data-test=board-card][data-project-id="${projectId}"]`)
     await card.waitFor({ timeout: 20000 })
     await shot(page, 'board')
-    await card.locator('[data-test=card-move]').click()
-    await page.locator('[data-test=move-to-follow_up]:visible').click()
+    await card.locator('[data-test=card-move]').selectOption('follow_up')
     const prompt = page.locator('.prompt-signed')
     if (await prompt.isVisible().catch(() => false) || await prompt.waitFor({ timeout: 3000 }).then(() => true).catch(() => false)) {
       await prompt.locator('.el-button--primary').click()
@@ -506,6 +505,32 @@ async function main() {
       assert(!err, `${p} shows an error state: ${err ? await page.locator('[data-test=state-error]').first().textContent() : ''}`)
       if (p === '/admin/users') await shot(page, 'admin-users')
     }
+  })
+
+  await test('every page in each role\'s menu opens without an error state', async () => {
+    const problems = []
+    for (const u of ['admin', 'director', 'chief_food', 'recruiter1', 'agent1', 'viewer']) { // one of each role
+      await login(page, u)
+      const links = await page.locator('[data-test=nav] a[href], [data-test=nav] .el-menu-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter(Boolean))
+      const paths = { 'nav-dashboard': '/', 'nav-projects': '/projects', 'nav-board': '/board', 'nav-visit': '/visit', 'nav-map': '/map', 'nav-review': '/review',
+        'nav-reminders': '/reminders', 'nav-reports': '/reports?year=2022', 'nav-enterprises': '/enterprises', 'nav-admin-users': '/admin/users',
+        'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs' }
+      const mine = Object.keys(paths).filter((k) => links.includes(k))
+      for (const k of mine) {
+        await page.goto(base + paths[k])
+        const shown = await page.locator('[data-test^=page-]:visible').first().waitFor({ timeout: 15000 }).then(() => true).catch(() => false)
+        if (!shown) { problems.push(`${u} ${paths[k]}: page did not render`); continue }
+        await page.waitForTimeout(300)
+        await page.waitForFunction(() => !document.querySelector('[data-test=state-loading], .el-loading-mask'), null, { timeout: 15000 }).catch(() => {})
+        if (await page.locator('[data-test=page-forbidden]').count()) {
+          if (links.includes(k)) problems.push(`${u} ${paths[k]}: in the menu but forbidden`)
+          continue
+        }
+        const errs = await page.locator('[data-test=state-error]').allTextContents()
+        if (errs.length) problems.push(`${u} ${paths[k]}: ${errs[0].replace(/\s+/g, ' ').slice(0, 90)}`)
+      }
+    }
+    assert(!problems.length, problems.join('; '))
   })
 
   await test('no uncaught errors in the browser', async () => {
