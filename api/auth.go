@@ -49,8 +49,11 @@ func (s *Server) login(c *gin.Context) {
 	if req.Password == "" {
 		fe.Add("password", "请输入密码 (required)")
 	}
-	if len(req.Username) > 200 || len(req.Password) > 4*domain.MaxPasswordLen || len(req.Zone) > 50 {
+	if len(req.Username) > 200 || len(req.Zone) > 50 {
 		fe.Add("username", "过长 (too long)")
+	}
+	if len(req.Password) > 4*domain.MaxPasswordLen {
+		fe.Add("password", "过长 (too long)")
 	}
 	if err := fe.Err(); err != nil {
 		Abort(c, err)
@@ -315,10 +318,19 @@ func (t *throttle) blocked(keys ...string) time.Duration {
 	return wait
 }
 
+// sweepAt bounds the throttle's memory: past this many keys (names sprayed by an
+// attacker), a failure first drops every key whose failures have all aged out.
+const sweepAt = 10000
+
 func (t *throttle) fail(keys ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock.Now()
+	if len(t.failures) >= sweepAt {
+		for k := range t.failures {
+			t.recent(k, now)
+		}
+	}
 	for _, k := range keys {
 		t.failures[k] = append(t.recent(k, now), now)
 	}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -335,4 +336,34 @@ func TestLoginRevealsNothing(t *testing.T) {
 			t.Errorf("after the window: %d", r.Status)
 		}
 	})
+}
+
+// TestForwardedForIsNotBelieved: without trusted proxies (the default) X-Forwarded-For does
+// not change the client's address, so it neither escapes the address throttle nor forges
+// the audit log's addresses.
+func TestForwardedForIsNotBelieved(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	for i := 0; i < 20; i++ {
+		r := sendWith(t, e, http.MethodPost, "/api/v1/auth/login", map[string]string{"username": fmt.Sprintf("spray%d", i), "password": "x-wrong-x"},
+			map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i), "X-Real-IP": fmt.Sprintf("198.51.100.%d", i)})
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, r.Status)
+		}
+	}
+	r := sendWith(t, e, http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "viewer", "password": apitest.DemoPassword},
+		map[string]string{"X-Forwarded-For": "192.0.2.99"})
+	if r.Status != http.StatusTooManyRequests {
+		t.Errorf("a forged X-Forwarded-For escapes the address throttle: %d", r.Status)
+	}
+	e.Clock.Add(16 * time.Minute)
+	var audit struct{ Items []struct{ Actor, IP string } }
+	e.As("admin", http.MethodGet, "/api/v1/audit?action=login_failed&page_size=50", nil).JSON(t, &audit)
+	if len(audit.Items) != 20 {
+		t.Fatalf("audit: %v", audit.Items)
+	}
+	for _, it := range audit.Items {
+		if it.IP != "127.0.0.1" {
+			t.Errorf("audit address %q for %s", it.IP, it.Actor)
+		}
+	}
 }

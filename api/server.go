@@ -75,6 +75,9 @@ type Options struct {
 	DefaultZone    func(ctx context.Context) (*domain.Zone, error)
 	Clock          domain.Clock
 	Location       interface{ String() string }
+	// TrustedProxies are the reverse proxies (addresses, CIDRs) whose X-Forwarded-For is
+	// believed; none by default, so that a client cannot forge its address.
+	TrustedProxies []string
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -106,6 +109,10 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	m := newMetrics(s.registry)
 	e := s.engine
 	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		log.Error("trusted proxies refused; trusting none", "err", err)
+		e.SetTrustedProxies(nil)
+	}
 	e.ContextWithFallback = true
 	e.Use(requestID(), recovery(log), logRequests(log), m.middleware(), securityHeaders())
 	e.NoRoute(s.noRoute)

@@ -33,6 +33,7 @@ type Config struct {
 		BaseURL        string `yaml:"base_url"`
 		MaxBodyBytes   int64  `yaml:"max_body_bytes"`
 		MaxUploadBytes int64  `yaml:"max_upload_bytes"`
+		TrustedProxies string `yaml:"trusted_proxies"`
 	} `yaml:"http"`
 	DB struct {
 		Driver string `yaml:"driver"`
@@ -168,6 +169,9 @@ func (c *Config) validate() error {
 	}
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 {
 		return fmt.Errorf("config: http body limits must be positive")
+	}
+	if err := c.validateProxies(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -258,6 +258,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}, m.Enforcer, m.DB, m.Log, api.Options{
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
+		TrustedProxies: m.Config.TrustedProxyList(),
 		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			codes, err := m.DB.ZoneCodes(ctx)
