@@ -409,7 +409,7 @@ func (s *ChainEditService) DeleteNode(ctx context.Context, code string, id int64
 				}
 				parts = append(parts, fmt.Sprintf("关联项目 %d 个（%s）", len(projs), nameList(names)))
 			}
-			return domain.Errorf(domain.ERULE, "环节“%s”不能删除：%s。请先移走下级环节、解除关联后再删除 (node still has children or links)",
+			return domain.Errorf(domain.ERULE, "环节“%s”不能删除：%s。请先移走下级环节、解除关联后再删除（已删除的项目由管理员解除关联）(node still has children or links)",
 				n.Name, strings.Join(parts, "；"))
 		}
 		if err := q.Where("id = ?", n.ID).Delete(&chainNodeRow{}).Error; err != nil {
@@ -547,9 +547,10 @@ func (s *ChainEditService) LinkEnterprise(ctx context.Context, code string, node
 	return out, nil
 }
 
-// LinkProject links a project the caller can see to a node of the chain, or unlinks it.
-// The project must be of the node's chain; one without a chain joins it. Either way the
-// project's version goes up by one and its history records chain_node_ids (and chain).
+// LinkProject links a project the caller can see to a node of the chain, or unlinks it
+// (administrators also a soft-deleted one). The project must be of the node's chain; one
+// without a chain joins it. Either way the project's version goes up by one and its
+// history records chain_node_ids (and chain).
 func (s *ChainEditService) LinkProject(ctx context.Context, code string, nodeID, projectID int64, on bool) (*domain.LinkResult, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
@@ -565,7 +566,9 @@ func (s *ChainEditService) LinkProject(ctx context.Context, code string, nodeID,
 		if err != nil {
 			return err
 		}
-		p, err := s.projects.load(ctx, projectID, false)
+		// An administrator may also unlink a soft-deleted project, so that a node it still
+		// holds can be deleted.
+		p, err := s.projects.load(ctx, projectID, !on && domain.IsAdmin(a))
 		if err != nil {
 			return err
 		}

@@ -139,6 +139,20 @@ func TestDeleteNamesDeletedProjects(t *testing.T) {
 		if domain.ErrorCode(err) != domain.ERULE || !strings.Contains(domain.ErrorMessage(err), "豆制品项目〔已删除〕") {
 			t.Fatalf("delete a node of a deleted project: %v", err)
 		}
+		// Only an administrator reaches the deleted project to unlink it; then the node goes.
+		chief := actor(t, db, "chief_food", domain.RoleChainChief)
+		if _, err := svc.LinkProject(chief, "food", n.ID, p.ID, false); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Fatalf("a chief unlinks a deleted project: %v", err)
+		}
+		if _, err := svc.LinkProject(admin, "food", n.ID, p.ID, true); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Fatalf("linking a deleted project: %v", err)
+		}
+		if res, err := svc.LinkProject(admin, "food", n.ID, p.ID, false); err != nil || !res.Changed {
+			t.Fatalf("an administrator unlinks the deleted project: %+v %v", res, err)
+		}
+		if err := svc.DeleteNode(admin, "food", n.ID); err != nil {
+			t.Fatalf("delete the freed node: %v", err)
+		}
 		// The project's history tells the chain and the node, by the chief's hand.
 		h, err := projects.History(admin, p.ID)
 		if err != nil {
