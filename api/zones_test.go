@@ -203,3 +203,65 @@ func TestEnterpriseScope(t *testing.T) {
 		}
 	})
 }
+
+// TestCountsFollowTheScope: the counts beside chains and campaigns count only the projects
+// the caller sees.
+func TestCountsFollowTheScope(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		chains := func(user string) map[string]float64 {
+			var cs []map[string]any
+			e.As(user, http.MethodGet, "/api/v1/chains", nil).JSON(t, &cs)
+			out := map[string]float64{}
+			for _, c := range cs {
+				out[c["code"].(string)] = c["project_count"].(float64)
+			}
+			return out
+		}
+		all, food := chains("admin"), chains("chief_food")
+		if all["food"] == 0 || all["mining"] == 0 || food["food"] != all["food"] || food["mining"] != 0 || food["semiconductor"] != 0 {
+			t.Errorf("chain counts: admin %v, chief_food %v", all, food)
+		}
+		agent := chains("agent1")
+		mine := list(t, e, "agent1", "page_size=200")
+		n := 0.0
+		for _, v := range agent {
+			n += v
+		}
+		withChain := 0.0
+		for _, p := range mine.Items {
+			if p["chain"] != nil {
+				withChain++
+			}
+		}
+		if n != withChain {
+			t.Errorf("agent1's chain counts %v add up to %v, their projects with a chain %v", agent, n, withChain)
+		}
+		campaigns := func(user string) map[float64]float64 {
+			var b struct{ Items []map[string]any }
+			e.As(user, http.MethodGet, "/api/v1/campaigns", nil).JSON(t, &b)
+			out := map[float64]float64{}
+			for _, c := range b.Items {
+				out[c["id"].(float64)] = c["project_count"].(float64)
+			}
+			return out
+		}
+		ca, cf := campaigns("admin"), campaigns("chief_food")
+		sumA, sumF := 0.0, 0.0
+		for id, v := range ca {
+			sumA += v
+			sumF += cf[id]
+			if cf[id] > v {
+				t.Errorf("campaign %v: chief_food counts %v of %v", id, cf[id], v)
+			}
+		}
+		foodOnCampaigns := 0.0
+		for _, p := range list(t, e, "chief_food", "page_size=200").Items {
+			if p["campaign_id"] != nil {
+				foodOnCampaigns++
+			}
+		}
+		if sumA == 0 || sumF == 0 || sumF != foodOnCampaigns || sumF >= sumA {
+			t.Errorf("campaign counts: admin %v, chief_food %v, food projects on campaigns %v", sumA, sumF, foodOnCampaigns)
+		}
+	})
+}
