@@ -381,6 +381,18 @@ func TestFiguresOnOwnData(t *testing.T) {
 			}
 		}
 
+		// capital arrived (到资) on A counts as realised in its year
+		if r := tt.as("director", http.MethodPost, fmt.Sprintf("/api/v1/projects/%v/investments", d.a["id"]),
+			map[string]any{"date": "2024-02-25", "amount_wan": 3000}); r.Status != http.StatusCreated {
+			t.Fatalf("record investment: %d %s", r.Status, r.Body)
+		}
+		if o := ov("admin", 2024); o.Investment.Planned != 50800 || o.Investment.Realised != 3000 {
+			t.Errorf("planned vs realised %+v", o.Investment)
+		}
+		if o := ov("chief_mining", 2024); o.Investment.Realised != 0 {
+			t.Errorf("chief_mining sees realised %v of a food project", o.Investment.Realised)
+		}
+
 		text := report("admin", 2024)
 		want := "先后到廊坊、保定等开展招商2次，在北京举办招商推介会1次，共对接项目3个，其中：委托招商1个、以商招商1个、自主招商1个。" +
 			"至目前，新签约落地项目2个，签约投资额5.08亿元，（甲食品精深加工项目计划总投资5亿元，丁碳化硅外延项目计划总投资800万元）。" +

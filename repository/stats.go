@@ -57,6 +57,15 @@ func (s *StatsService) visible(ctx context.Context, scope domain.Scope) *gorm.DB
 	return s.db.conn(ctx).Table("projects AS p").Scopes(projectScope(scope)).Where("p.deleted_at IS NULL")
 }
 
+// from is table (with its alias) joined to the caller's live projects p on cond, read in
+// that order: the table's own index (history by zone and time, arrivals by zone and date)
+// picks the few rows, and each finds its project by primary key. CROSS JOIN keeps SQLite's
+// planner from starting at the zone's projects; MySQL reads it as an inner join.
+func (s *StatsService) from(ctx context.Context, scope domain.Scope, table, cond string) *gorm.DB {
+	return s.db.conn(ctx).Table(table).Joins("CROSS JOIN projects p ON " + cond).
+		Scopes(projectScope(scope)).Where("p.deleted_at IS NULL")
+}
+
 func dockedIn(y yearSpan) (string, domain.Date, domain.Date) {
 	return "p.docked_at >= ? AND p.docked_at <= ?", y.first, y.last
 }
@@ -93,10 +102,11 @@ func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview
 	}
 	o.ByChain["none"] = 0
 
-	if err := s.docked(ctx, scope, y, o, chains); err != nil {
+	src := newTally()
+	if err := s.docked(ctx, scope, y, o, chains, src); err != nil {
 		return nil, err
 	}
-	sf, byChannelWan, err := s.signed(ctx, scope, y)
+	sf, byChannelWan, err := s.signed(ctx, scope, y, src)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +120,7 @@ func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview
 		o.ChannelResults = append(o.ChannelResults, domain.SourceResult{Kind: "channel", Key: string(c), Label: c.Label(),
 			Leads: o.ByChannel[string(c)], Signed: sf.ByChannel[string(c)], Investment: byChannelWan[string(c)]})
 	}
-	if o.SourceResults, err = s.sources(ctx, scope, y); err != nil {
+	if o.SourceResults, err = s.sources(ctx, src); err != nil {
 		return nil, err
 	}
 	if o.StageDays, err = s.stageDays(ctx, scope, y); err != nil {
@@ -123,39 +133,48 @@ func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview
 	return o, nil
 }
 
-func (s *StatsService) chainCodes(ctx context.Context, zoneID int64) ([]string, error) {
-	var codes []string
-	err := s.db.conn(ctx).Model(&chainRow{}).Where("zone_id = ?", zoneID).Order("sort_order, id").Pluck("code", &codes).Error
+// chainCodes maps the zone's chain ids to their codes.
+func (s *StatsService) chainCodes(ctx context.Context, zoneID int64) (map[int64]string, error) {
+	var rows []chainRow
+	err := s.db.conn(ctx).Select("id, code").Where("zone_id = ?", zoneID).Find(&rows).Error
+	codes := map[int64]string{}
+	for _, r := range rows {
+		codes[r.ID] = r.Code
+	}
 	return codes, err
 }
 
-// docked fills the figures counted over the year's dockings from one grouped query.
-func (s *StatsService) docked(ctx context.Context, scope domain.Scope, y yearSpan, o *domain.Overview, chains []string) error {
+// docked fills the figures counted over the year's dockings, and the agencies' and
+// referrers' leads, from one grouped query over the year's range of the docking index.
+func (s *StatsService) docked(ctx context.Context, scope domain.Scope, y yearSpan, o *domain.Overview, chains map[int64]string, src *tally) error {
 	var groups []struct {
-		Channel, Stage, PrevStage, AssetType string
-		ChainCode                            *string
-		OnCampaign                           int
-		N                                    int
+		Channel, Stage, PrevStage, AssetType, Agency string
+		ChainID, ReferrerID                          *int64
+		OnCampaign                                   int
+		N                                            int
 	}
 	cond, a, b := dockedIn(y)
-	err := s.visible(ctx, scope).Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").
-		Select("p.channel, p.stage, p.prev_stage, p.asset_type, ch.code AS chain_code, "+
+	err := s.visible(ctx, scope).
+		Select("p.channel, p.stage, p.prev_stage, p.asset_type, p.agency, p.chain_id, p.referrer_id, "+
 			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END AS on_campaign, COUNT(*) AS n").
 		Where(cond, a, b).
-		Group("p.channel, p.stage, p.prev_stage, p.asset_type, ch.code, CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END").
+		Group("p.channel, p.stage, p.prev_stage, p.asset_type, p.agency, p.chain_id, p.referrer_id, " +
+			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END").
 		Scan(&groups).Error
 	if err != nil {
 		return err
 	}
 	for _, g := range groups {
+		src.agency(g.Agency).Leads += g.N
+		src.referrer(g.ReferrerID).Leads += g.N
 		o.DockedTotal += g.N
 		o.ByChannel[g.Channel] += g.N
 		o.ByStage[g.Stage] += g.N
 		o.ByAssetType[g.AssetType] += g.N
-		if g.ChainCode == nil {
+		if g.ChainID == nil {
 			o.ByChain["none"] += g.N
 		} else {
-			o.ByChain[*g.ChainCode] += g.N
+			o.ByChain[chains[*g.ChainID]] += g.N
 		}
 		o.Campaigns.ProjectsDocked += g.OnCampaign * g.N
 		st, prev := domain.Stage(g.Stage), domain.Stage(g.PrevStage)
@@ -174,7 +193,7 @@ func (s *StatsService) docked(ctx context.Context, scope domain.Scope, y yearSpa
 // signed counts the year's signings at their year-end planned investment, and the
 // increments made during the year on projects signed in earlier years. It also returns
 // the counted investment per channel.
-func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpan) (domain.SignedFigures, map[string]domain.Money, error) {
+func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpan, src *tally) (domain.SignedFigures, map[string]domain.Money, error) {
 	sf := domain.SignedFigures{ByChannel: map[string]int{}, ByAssetType: map[string]int{}}
 	wan := map[string]domain.Money{}
 	for _, c := range domain.Channels {
@@ -185,17 +204,22 @@ func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpa
 		sf.ByAssetType[string(a)] = 0
 	}
 	var groups []struct {
-		Channel, AssetType string
-		N                  int
-		Amount             int64
+		Channel, AssetType, Agency string
+		ReferrerID                 *int64
+		N                          int
+		Amount                     int64
 	}
 	cond, a, b := signedIn(y)
-	err := s.visible(ctx, scope).Select("p.channel, p.asset_type, COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS amount").
-		Where(cond, a, b).Group("p.channel, p.asset_type").Scan(&groups).Error
+	err := s.visible(ctx, scope).Select("p.channel, p.asset_type, p.agency, p.referrer_id, COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS amount").
+		Where(cond, a, b).Group("p.channel, p.asset_type, p.agency, p.referrer_id").Scan(&groups).Error
 	if err != nil {
 		return sf, nil, err
 	}
 	for _, g := range groups {
+		for _, r := range []*domain.SourceResult{src.agency(g.Agency), src.referrer(g.ReferrerID)} {
+			r.Signed += g.N
+			r.Investment += domain.Money(g.Amount)
+		}
 		sf.Count += g.N
 		sf.ByChannel[g.Channel] += g.N
 		sf.ByAssetType[g.AssetType] += g.N
@@ -211,7 +235,7 @@ func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpa
 		SignedAt           domain.Date
 		Channel            string
 	}
-	err = s.visible(ctx, scope).Joins("JOIN project_history h ON h.project_id = p.id").
+	err = s.from(ctx, scope, "project_history AS h", "p.id = h.project_id").
 		Select("h.project_id, h.at, h.from_value, h.to_value, p.signed_at, p.channel").
 		Where("h.zone_id = ? AND h.field = ? AND h.at >= ? AND p.signed_at IS NOT NULL AND p.signed_at <= ?",
 			scope.ZoneID, "planned_investment_wan", y.from, y.last).
@@ -290,71 +314,115 @@ func (s *StatsService) campaigns(ctx context.Context, scope domain.Scope, y year
 // maxSources caps the agency and referrer league table.
 const maxSources = 50
 
-// sources ranks agencies (委托招商) and referrers (以商招商) by what they brought this year.
-func (s *StatsService) sources(ctx context.Context, scope domain.Scope, y yearSpan) ([]domain.SourceResult, error) {
-	sums := "COALESCE(SUM(CASE WHEN p.docked_at >= ? AND p.docked_at <= ? THEN 1 ELSE 0 END), 0) AS leads, " +
-		"COALESCE(SUM(CASE WHEN p.signed_at >= ? AND p.signed_at <= ? THEN 1 ELSE 0 END), 0) AS signed, " +
-		"COALESCE(SUM(CASE WHEN p.signed_at >= ? AND p.signed_at <= ? THEN p.planned_investment ELSE 0 END), 0) AS amount"
-	args := []any{y.first, y.last, y.first, y.last, y.first, y.last}
-	inYear := "((p.docked_at >= ? AND p.docked_at <= ?) OR (p.signed_at >= ? AND p.signed_at <= ?))"
-	type row struct {
-		Name   string
-		Leads  int
-		Signed int
-		Amount int64
+// tally collects what each agency (委托招商机构, by name) and referrer (以商招商的推荐企业, by
+// id) brought, from the dockings' and signings' grouped queries.
+type tally struct {
+	agencies  map[string]*domain.SourceResult
+	referrers map[int64]*domain.SourceResult
+	none      domain.SourceResult // projects with neither: counted nowhere
+}
+
+func newTally() *tally {
+	return &tally{agencies: map[string]*domain.SourceResult{}, referrers: map[int64]*domain.SourceResult{}}
+}
+
+func (t *tally) agency(name string) *domain.SourceResult {
+	if name == "" {
+		return &t.none
+	}
+	if t.agencies[name] == nil {
+		t.agencies[name] = &domain.SourceResult{Kind: "agency", Key: name, Label: name}
+	}
+	return t.agencies[name]
+}
+
+func (t *tally) referrer(id *int64) *domain.SourceResult {
+	if id == nil {
+		return &t.none
+	}
+	if t.referrers[*id] == nil {
+		t.referrers[*id] = &domain.SourceResult{Kind: "referrer"}
+	}
+	return t.referrers[*id]
+}
+
+// sources ranks agencies, then referrers (named here), by investment signed, then
+// signings, then leads; at most maxSources of each.
+func (s *StatsService) sources(ctx context.Context, t *tally) ([]domain.SourceResult, error) {
+	ids := make([]int64, 0, len(t.referrers))
+	for id := range t.referrers {
+		ids = append(ids, id)
+	}
+	names := map[int64]string{}
+	err := inBatches(ids, func(batch []int64) error {
+		var es []enterpriseRow
+		if err := s.db.conn(ctx).Select("id, name").Where("id IN ?", batch).Find(&es).Error; err != nil {
+			return err
+		}
+		for _, e := range es {
+			names[e.ID] = e.Name
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	agencies := make([]domain.SourceResult, 0, len(t.agencies))
+	for _, r := range t.agencies {
+		agencies = append(agencies, *r)
+	}
+	referrers := make([]domain.SourceResult, 0, len(t.referrers))
+	for id, r := range t.referrers {
+		r.Key, r.Label = names[id], names[id]
+		referrers = append(referrers, *r)
 	}
 	out := []domain.SourceResult{}
-	for _, q := range []struct {
-		kind string
-		db   *gorm.DB
-	}{
-		{"agency", s.visible(ctx, scope).Select("p.agency AS name, "+sums, args...).Where("p.agency <> ''").Group("p.agency")},
-		{"referrer", s.visible(ctx, scope).Joins("JOIN enterprises r ON r.id = p.referrer_id").Select("r.name AS name, "+sums, args...).Group("r.name")},
-	} {
-		var rows []row
-		err := q.db.Where(inYear, y.first, y.last, y.first, y.last).Order("amount DESC, signed DESC, leads DESC, name").
-			Limit(maxSources).Scan(&rows).Error
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			out = append(out, domain.SourceResult{Kind: q.kind, Key: r.Name, Label: r.Name, Leads: r.Leads, Signed: r.Signed, Investment: domain.Money(r.Amount)})
-		}
+	for _, list := range [][]domain.SourceResult{agencies, referrers} {
+		sort.Slice(list, func(i, j int) bool {
+			a, b := list[i], list[j]
+			switch {
+			case a.Investment != b.Investment:
+				return a.Investment > b.Investment
+			case a.Signed != b.Signed:
+				return a.Signed > b.Signed
+			case a.Leads != b.Leads:
+				return a.Leads > b.Leads
+			}
+			return a.Key < b.Key
+		})
+		out = append(out, list[:min(len(list), maxSources)]...)
 	}
 	return out, nil
 }
 
-// stageDays takes, for every stage exit of the year, the days since the project entered
-// that stage (the previous stage line of its history, or its creation) and returns the
-// median per stage. The database groups the exits by (stage, days), so Go only walks a
-// histogram.
+// stageDays takes, for every stage exit of the year (a stage line of the history, found
+// by the (zone, field, at) index), the days since the project entered that stage — the
+// previous stage line in (at, id) order, found through the (project, at) index, or the
+// project's creation — and returns the median per stage. The database groups the exits by
+// (stage, days), so Go only walks a histogram.
 func (s *StatsService) stageDays(ctx context.Context, scope domain.Scope, y yearSpan) (map[string]domain.StageDuration, error) {
 	out := map[string]domain.StageDuration{}
-	conn := s.db.conn(ctx)
-	moved := conn.Table("project_history").Select("project_id").
-		Where("zone_id = ? AND field = ? AND at >= ? AND at < ?", scope.ZoneID, "stage", y.from, y.to)
-	entered := "COALESCE(LAG(h.at) OVER (PARTITION BY h.project_id ORDER BY h.at, h.id), p.created_at)"
-	inner := s.visible(ctx, scope).Joins("JOIN project_history h ON h.project_id = p.id").
-		Select("h.from_value AS stage, h.at AS at, "+s.db.daysBetween(entered, "h.at")+" AS days").
-		Where("h.field = ? AND p.id IN (?)", "stage", moved)
+	entered := "COALESCE((SELECT MAX(h2.at) FROM project_history h2 WHERE h2.project_id = h.project_id AND h2.field = 'stage' " +
+		"AND (h2.at < h.at OR (h2.at = h.at AND h2.id < h.id))), p.created_at)"
 	pipeline := make([]string, 5)
 	for i, st := range domain.Stages[:5] {
 		pipeline[i] = string(st)
 	}
 	var hist []struct {
-		Stage string
-		Days  int
-		N     int
+		FromStage string
+		NDays     int
+		N         int
 	}
-	err := conn.Table("(?) AS t", inner).Select("t.stage, t.days, COUNT(*) AS n").
-		Where("t.stage IN ? AND t.at >= ? AND t.at < ?", pipeline, y.from, y.to).
-		Group("t.stage, t.days").Order("t.stage, t.days").Scan(&hist).Error
+	err := s.from(ctx, scope, "project_history AS h", "p.id = h.project_id").
+		Select("h.from_value AS from_stage, "+s.db.daysBetween(entered, "h.at")+" AS n_days, COUNT(*) AS n").
+		Where("h.zone_id = ? AND h.field = ? AND h.at >= ? AND h.at < ? AND h.from_value IN ?", scope.ZoneID, "stage", y.from, y.to, pipeline).
+		Group("from_stage, n_days").Scan(&hist).Error
 	if err != nil {
 		return nil, err
 	}
 	byStage := map[string][][2]int{} // days, count, ascending days
 	for _, h := range hist {
-		byStage[h.Stage] = append(byStage[h.Stage], [2]int{max(h.Days, 0), h.N})
+		byStage[h.FromStage] = append(byStage[h.FromStage], [2]int{max(h.NDays, 0), h.N})
 	}
 	for st, bins := range byStage {
 		sort.Slice(bins, func(i, j int) bool { return bins[i][0] < bins[j][0] })
@@ -398,8 +466,9 @@ func (db *DB) daysBetween(a, b string) string {
 // realised is the capital that arrived (到资) during the year on the visible projects.
 func (s *StatsService) realised(ctx context.Context, scope domain.Scope, y yearSpan) (domain.Money, error) {
 	var sum int64
-	err := s.visible(ctx, scope).Joins("JOIN investments i ON i.project_id = p.id").
-		Select("COALESCE(SUM(i.amount), 0)").Where("i.date >= ? AND i.date <= ?", y.first, y.last).Scan(&sum).Error
+	err := s.from(ctx, scope, "investments AS i", "p.id = i.project_id").
+		Select("COALESCE(SUM(i.amount), 0)").Where("i.zone_id = ? AND i.date >= ? AND i.date <= ?", scope.ZoneID, y.first, y.last).
+		Scan(&sum).Error
 	return domain.Money(sum), err
 }
 

@@ -44,7 +44,7 @@ func targetToDomain(r targetRow, progress map[string]int64) *domain.Target {
 // progress computes every metric of domain.TargetMetrics for a year.
 func (s *StatsService) progress(ctx context.Context, scope domain.Scope, year int) (map[string]int64, error) {
 	y := s.db.span(year)
-	sf, _, err := s.signed(ctx, scope, y)
+	sf, _, err := s.signed(ctx, scope, y, newTally())
 	if err != nil {
 		return nil, err
 	}
