@@ -60,10 +60,11 @@ func migrateV2(tx *gorm.DB) error {
 		}
 	}
 	type Project struct {
-		ZoneID             int64     `gorm:"not null;index:ix_projects_zone_stage_entered,priority:1"`
-		Stage              string    `gorm:"type:varchar(20);not null;index:ix_projects_zone_stage_entered,priority:2"`
-		StageEnteredAt     time.Time `gorm:"not null;index:ix_projects_zone_stage_entered,priority:3"`
-		RealisedInvestment int64     `gorm:"not null;default:0"` // 元, the sum of investments
+		ZoneID             int64      `gorm:"not null;index:ix_projects_zone_stage_entered,priority:1"`
+		Stage              string     `gorm:"type:varchar(20);not null;index:ix_projects_zone_stage_entered,priority:2"`
+		StageEnteredAt     time.Time  `gorm:"not null;index:ix_projects_zone_stage_entered,priority:3"`
+		DeletedAt          *time.Time `gorm:"index:ix_projects_zone_stage_entered,priority:4"`
+		RealisedInvestment int64      `gorm:"not null;default:0"` // 元, the sum of investments
 	}
 	type Activity struct {
 		Version int64 `gorm:"not null;default:1"`
@@ -89,7 +90,8 @@ func migrateV2(tx *gorm.DB) error {
 		}
 	}
 	// the board's columns and the review queue read a stage's projects by the time they
-	// entered it
+	// entered it; with deleted_at in it, counting a zone's projects by stage reads the index
+	// alone
 	if m := tx.Table("projects").Migrator(); !m.HasIndex(&Project{}, "ix_projects_zone_stage_entered") {
 		return m.CreateIndex(&Project{}, "ix_projects_zone_stage_entered")
 	}
