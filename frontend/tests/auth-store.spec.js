@@ -55,6 +55,27 @@ describe('auth store', () => {
   })
 })
 
+describe('changing one\'s password', () => {
+  it('keeps the new token the server hands back', async () => {
+    localStorage.setItem('chaincrm.token', 'old')
+    const { calls } = mockFetch([{ match: ['POST', '/api/v1/me/password'], respond: { body: { token: 'fresh', user: { username: 'recruiter1', roles: ['recruiter'] } } } }])
+    const auth = useAuthStore()
+    auth.me = { username: 'recruiter1', roles: ['recruiter'], zone: { name: 'Z' } }
+    await auth.changePassword('Demo@2023', 'N3w-passw0rd')
+    expect(JSON.parse(calls[0].body)).toEqual({ current: 'Demo@2023', new: 'N3w-passw0rd' })
+    expect(calls[0].headers.Authorization).toBe('Bearer old')
+    expect(localStorage.getItem('chaincrm.token')).toBe('fresh')
+    expect(auth.zoneName).toBe('Z')
+  })
+  it('keeps the old token when the current password is wrong', async () => {
+    localStorage.setItem('chaincrm.token', 'old')
+    mockFetch([{ match: ['POST', '/api/v1/me/password'], respond: { status: 400, body: errorBody('invalid', '当前密码不正确', { current: '当前密码不正确' }) } }])
+    const err = await useAuthStore().changePassword('x', 'y').catch((e) => e)
+    expect(err.fields.current).toBe('当前密码不正确')
+    expect(localStorage.getItem('chaincrm.token')).toBe('old')
+  })
+})
+
 describe('router guard', () => {
   const route = (path, meta = {}, name) => ({ path, fullPath: path, meta, name })
 
