@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -38,6 +39,7 @@ type Options struct {
 	StaleRedDays    int           // … and red (90)
 	CleanupDays     int           // … and flagged for clean-up (180)
 	Location        *time.Location
+	PasswordCost    int // bcrypt cost of the demo and synthetic users' hashes (default bcrypt.DefaultCost; tests use the minimum)
 }
 
 func (o *Options) defaults() {
@@ -58,6 +60,9 @@ func (o *Options) defaults() {
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
+	}
+	if o.PasswordCost == 0 {
+		o.PasswordCost = bcrypt.DefaultCost
 	}
 }
 

@@ -208,7 +208,7 @@ func (db *DB) SeedDemo(ctx context.Context, nodes map[string][]DemoNodeSpec, pas
 		return err
 	}
 	if !seeded {
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), db.Opts.PasswordCost)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,9 @@ package repository_test
 
 import (
 	"context"
+
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +33,7 @@ func (noRoles) AddRoleForUserInDomain(user, role, domain string) (bool, error) {
 // the actors directly here).
 func seeded(t *testing.T, driver string) *repository.DB {
 	t.Helper()
-	db := dbtest.Migrated(t, driver, repository.Options{})
+	db := dbtest.Migrated(t, driver, repository.Options{PasswordCost: bcrypt.MinCost})
 	if err := db.SeedDemo(context.Background(), demoNodes(), "Demo@2023", noRoles{}); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/casbin/casbin/v2"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/laiyuan-edz/chaincrm/api"
 	"github.com/laiyuan-edz/chaincrm/chainmap"
@@ -25,6 +26,9 @@ import (
 	"github.com/laiyuan-edz/chaincrm/repository"
 	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
 )
+
+// StartTime is the test clock's time when an Env starts (and when the demo was seeded).
+var StartTime = time.Date(2023, 1, 16, 2, 0, 0, 0, time.UTC)
 
 // DemoPassword is the demo users' password in tests.
 const DemoPassword = "Demo@2023"
@@ -63,25 +67,31 @@ type Env struct {
 // New starts the API on a fresh demo database of driver.
 func New(t testing.TB, driver string) *Env {
 	t.Helper()
-	clock := &Clock{now: time.Date(2023, 1, 16, 2, 0, 0, 0, time.UTC)}
+	clock := &Clock{now: StartTime}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	db := dbtest.Migrated(t, driver, repository.Options{Location: loc})
+	opts := repository.Options{Location: loc, PasswordCost: bcrypt.MinCost}
+	// The demo zone is seeded once per process into a template that each test clones.
+	db := dbtest.FromTemplate(t, driver, "demo", opts, func(db *repository.DB) error {
+		db.Clock = &Clock{now: StartTime}
+		e, err := repository.NewEnforcer(db)
+		if err != nil {
+			return err
+		}
+		nodes := map[string][]repository.DemoNodeSpec{}
+		for code, ns := range chainmap.DemoNodes {
+			for _, n := range ns {
+				nodes[code] = append(nodes[code], repository.DemoNodeSpec{Key: n.Key, Name: n.Name, Segment: n.Segment, Parent: n.Parent})
+			}
+		}
+		ctx := context.Background()
+		if err := db.SeedDemo(ctx, nodes, DemoPassword, e); err != nil {
+			return err
+		}
+		return db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode)
+	})
 	db.Clock = clock
 	e, err := repository.NewEnforcer(db)
 	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	nodes := map[string][]repository.DemoNodeSpec{}
-	for code, ns := range chainmap.DemoNodes {
-		for _, n := range ns {
-			nodes[code] = append(nodes[code], repository.DemoNodeSpec{Key: n.Key, Name: n.Name, Segment: n.Segment, Parent: n.Parent})
-		}
-	}
-	if err := db.SeedDemo(ctx, nodes, DemoPassword, e); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode); err != nil {
 		t.Fatal(err)
 	}
 	mailDir := filepath.Join(t.TempDir(), "mail")
@@ -106,6 +116,7 @@ func New(t testing.TB, driver string) *Env {
 		Campaigns:    repository.NewCampaignService(db),
 		Users:        users,
 		Maps:         repository.NewMapService(db),
+		ChainEdit:    repository.NewChainEditService(db),
 		Accounts:     repository.NewAccountService(db, e),
 		Audit:        repository.NewAuditService(db),
 		Stats:        repository.NewStatsService(db),
@@ -116,7 +127,6 @@ func New(t testing.TB, driver string) *Env {
 		Investments:  repository.NewInvestmentService(db),
 		Supervisions: repository.NewSupervisionService(db),
 		Jobs:         jobSvc,
-		ChainEdit:    repository.NewChainEditService(db),
 	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func Open(t testing.TB, driver string, opts repository.Options) *repository.DB {
 	case repository.DriverSQLite:
 		dsn = filepath.Join(t.TempDir(), "test.db")
 	case repository.DriverMySQL:
-		name := "chaincrm_test_" + randHex(6)
+		name := fmt.Sprintf("chaincrm_test_%d_%s", os.Getpid(), randHex(6))
 		admin, err := sql.Open("mysql", serverDSN())
 		if err != nil {
 			t.Fatalf("mysql: %v", err)
@@ -57,13 +58,7 @@ func Open(t testing.TB, driver string, opts repository.Options) *repository.DB {
 			admin.Exec("DROP DATABASE IF EXISTS " + name)
 			admin.Close()
 		})
-		base := serverDSN()
-		path, query, _ := strings.Cut(base, "?")
-		path = strings.TrimSuffix(path, "/") + "/" + name
-		if query != "" {
-			path += "?" + query
-		}
-		dsn = path
+		dsn = databaseDSN(name)
 	default:
 		t.Fatalf("unknown driver %q", driver)
 	}
@@ -83,6 +78,16 @@ func Migrated(t testing.TB, driver string, opts repository.Options) *repository.
 		t.Fatalf("migrate %s: %v", driver, err)
 	}
 	return db
+}
+
+// databaseDSN is the server DSN pointed at one database.
+func databaseDSN(name string) string {
+	path, query, _ := strings.Cut(serverDSN(), "?")
+	path = strings.TrimSuffix(path, "/") + "/" + name
+	if query != "" {
+		path += "?" + query
+	}
+	return path
 }
 
 func randHex(n int) string {
