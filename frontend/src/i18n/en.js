@@ -132,6 +132,7 @@ export default {
     myLeads: 'My leads',
     noLeads: 'No leads submitted yet',
     unit: '',
+    colon: ': ',
     sep: ' · ',
     fallbackYear: 'No projects docked in {year}; showing {shown}',
     docked: 'Docked projects',

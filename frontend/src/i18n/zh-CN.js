@@ -132,6 +132,7 @@ export default {
     myLeads: '我提交的项目线索',
     noLeads: '还没有提交项目线索，可在“招商项目”中新建',
     unit: '个',
+    colon: '：',
     sep: '、',
     fallbackYear: '{year} 年暂无对接项目，已显示 {shown} 年数据',
     docked: '对接项目',
