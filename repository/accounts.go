@@ -48,7 +48,7 @@ func (s *AccountService) Authenticate(ctx context.Context, zoneCode, username, p
 	if uerr != nil && domain.ErrorCode(uerr) != domain.ENOTFOUND {
 		return nil, nil, uerr // the database, not the user
 	}
-	hash := dummyHash
+	hash := dummyHash(s.db.Opts.PasswordCost)
 	if uerr == nil {
 		hash = u.PasswordHash
 	}
@@ -135,7 +135,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, in domain.UserInput)
 	if err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.db.hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +396,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, id int64, password s
 }
 
 func (s *AccountService) setPassword(ctx context.Context, u *domain.User, password, action string) error {
-	hash, err := HashPassword(password)
+	hash, err := s.db.hashPassword(password)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestPasswordHash(t *testing.T) {
 	long := strings.Repeat("招商", 40) // 240 bytes: past bcrypt's 72
-	h, err := repository.HashPassword(long)
+	h, err := repository.HashPassword(long, repository.DefaultPasswordCost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestPasswordHash(t *testing.T) {
 	if repository.CheckPasswordHash(h, long[:72]) || repository.CheckPasswordHash(h, long+"x") {
 		t.Error("a long password verifies by its first 72 bytes")
 	}
-	short, _ := repository.HashPassword("Demo@2023")
+	short, _ := repository.HashPassword("Demo@2023", bcrypt.MinCost)
 	if !repository.CheckPasswordHash(short, "Demo@2023") || repository.CheckPasswordHash(short, "Demo@2024") {
 		t.Error("short password")
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -16,22 +17,27 @@ import (
 
 const prehashPrefix = "bcrypt-sha256$"
 
-// PasswordCost is the bcrypt cost of new hashes; the dummy hash uses it too, so that a
-// failed log-in for an unknown user costs the same as one for a known user.
-const PasswordCost = bcrypt.DefaultCost
+// DefaultPasswordCost is the bcrypt cost of new hashes unless Options.PasswordCost says
+// otherwise (tests use the minimum). The dummy hash for unknown users is made at the same
+// cost, so that a failed log-in for an unknown user costs what one for a known user does.
+const DefaultPasswordCost = bcrypt.DefaultCost
 
 func prehash(password string) []byte {
 	sum := sha256.Sum256([]byte(password))
 	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
 }
 
-// HashPassword returns the stored form of password.
-func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword(prehash(password), PasswordCost)
+// HashPassword returns the stored form of password at the bcrypt cost.
+func HashPassword(password string, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(prehash(password), cost)
 	if err != nil {
 		return "", err
 	}
 	return prehashPrefix + string(h), nil
+}
+
+func (db *DB) hashPassword(password string) (string, error) {
+	return HashPassword(password, db.Opts.PasswordCost)
 }
 
 // CheckPasswordHash reports whether password matches the stored hash.
@@ -45,11 +51,17 @@ func CheckPasswordHash(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
+var dummyHashes sync.Map // cost → hash
+
 // dummyHash is compared against when the user does not exist.
-var dummyHash = func() string {
-	h, err := HashPassword("chaincrm: no such user")
+func dummyHash(cost int) string {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.(string)
+	}
+	h, err := HashPassword("chaincrm: no such user", cost)
 	if err != nil {
 		panic(err)
 	}
+	dummyHashes.Store(cost, h)
 	return h
-}()
+}

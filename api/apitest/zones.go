@@ -60,7 +60,7 @@ func (e *Env) AddZone(code string) *Zone {
 			"sort_order": i + 1, "created_at": now}).Error)
 		z.ChainIDs[c.Code] = id("chains", "zone_id = ? AND code = ?", z.ID, c.Code)
 	}
-	hash, err := repository.HashPassword(DemoPassword)
+	hash, err := repository.HashPassword(DemoPassword, e.DB.Opts.PasswordCost)
 	must(err)
 	for _, u := range ZoneUsers {
 		must(g.Table("users").Create(map[string]any{"zone_id": z.ID, "username": u.Username, "display_name": u.Username + "（" + code + "）",
