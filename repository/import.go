@@ -3,6 +3,7 @@ package repository
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -55,11 +56,33 @@ func (s *ImportService) ImportProjects(ctx context.Context, rows []domain.Import
 	if err != nil {
 		return nil, err
 	}
+	if !opts.DryRun && len(res.Errors) == 0 && res.Created+res.Updated >= refreshAfter {
+		s.db.refreshStats(ctx, "projects", "enterprises", "project_history")
+	}
 	if len(res.Errors) > 0 {
 		res.Created, res.Updated, res.Unchanged = 0, 0, 0
 		sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Row < res.Errors[j].Row })
 	}
 	return res, nil
+}
+
+// refreshAfter rows written, an import refreshes the tables' index statistics: MariaDB's
+// sampled statistics lag behind a bulk load, and with stale ones it plans the project
+// list and the exports from the users table, sorting every project for each page.
+const refreshAfter = 1000
+
+// refreshStats recomputes the index statistics of tables on MySQL/MariaDB (SQLite plans
+// well without them); a failure only costs speed, so it is logged, not returned.
+func (db *DB) refreshStats(ctx context.Context, tables ...string) {
+	if db.Driver != DriverMySQL {
+		return
+	}
+	rows, err := db.gorm.WithContext(ctx).Raw("ANALYZE TABLE " + strings.Join(tables, ", ")).Rows()
+	if err != nil {
+		slog.WarnContext(ctx, "analyze table", "tables", tables, "err", err)
+		return
+	}
+	rows.Close()
 }
 
 type importPlan struct {
