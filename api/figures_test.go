@@ -17,6 +17,7 @@ type overviewBody struct {
 	ByStage     map[string]int `json:"by_stage"`
 	ByChain     map[string]int `json:"by_chain"`
 	ByAssetType map[string]int `json:"by_asset_type"`
+	Intended    map[string]int `json:"intended_by_asset_type"`
 	Signed      struct {
 		Count       int            `json:"count"`
 		Planned     float64        `json:"planned_investment_wan"`
@@ -102,6 +103,9 @@ func TestOverviewDemo2022(t *testing.T) {
 			}
 			if o.ByStage["follow_up"] != 4 || o.ByStage["risk"] != 3 || o.ByStage["decision"] != 3 {
 				t.Errorf("%s: by_stage = %v", user, o.ByStage)
+			}
+			if fmt.Sprint(o.Intended) != "map[heavy:3 light:3]" {
+				t.Errorf("%s: intended = %v, want 3 heavy and 3 light", user, o.Intended)
 			}
 			if o.Campaigns.Trip != 15 || strings.Join(o.Campaigns.TripCities, "、") != "北京、天津、雄安、石家庄" {
 				t.Errorf("%s: campaigns = %+v", user, o.Campaigns)

@@ -19,8 +19,11 @@ type Overview struct {
 	ByStage     map[string]int `json:"by_stage"`
 	ByChain     map[string]int `json:"by_chain"` // chain code, or "none"
 	ByAssetType map[string]int `json:"by_asset_type"`
-	Signed      SignedFigures  `json:"signed"`
-	Campaigns   CampaignTotals `json:"campaigns"`
+	// IntendedByAssetType counts the year's dockings now in risk assessment or decision and
+	// not signed (有意向入驻), heavy (needing land) and light (for the science park).
+	IntendedByAssetType map[string]int `json:"intended_by_asset_type"`
+	Signed              SignedFigures  `json:"signed"`
+	Campaigns           CampaignTotals `json:"campaigns"`
 	// Conversion counts the year's docked projects that reached each pipeline stage (a
 	// dropped project by the stage it left), and how many were dropped.
 	Conversion map[string]int `json:"conversion"`

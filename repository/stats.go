@@ -82,7 +82,8 @@ func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
 	y := s.db.span(year)
 	o := &domain.Overview{Year: year, ByChannel: map[string]int{}, ByStage: map[string]int{}, ByChain: map[string]int{},
-		ByAssetType: map[string]int{}, Conversion: map[string]int{}, StageDays: map[string]domain.StageDuration{}}
+		ByAssetType: map[string]int{}, IntendedByAssetType: map[string]int{}, Conversion: map[string]int{},
+		StageDays: map[string]domain.StageDuration{}}
 	for _, c := range domain.Channels {
 		o.ByChannel[string(c)] = 0
 	}
@@ -92,6 +93,7 @@ func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview
 	}
 	for _, a := range domain.AssetTypes {
 		o.ByAssetType[string(a)] = 0
+		o.IntendedByAssetType[string(a)] = 0
 	}
 	chains, err := s.chainCodes(ctx, scope.ZoneID)
 	if err != nil {
@@ -150,16 +152,17 @@ func (s *StatsService) docked(ctx context.Context, scope domain.Scope, y yearSpa
 	var groups []struct {
 		Channel, Stage, PrevStage, AssetType, Agency string
 		ChainID, ReferrerID                          *int64
-		OnCampaign                                   int
+		OnCampaign, Signed                           int
 		N                                            int
 	}
 	cond, a, b := dockedIn(y)
 	err := s.visible(ctx, scope).
 		Select("p.channel, p.stage, p.prev_stage, p.asset_type, p.agency, p.chain_id, p.referrer_id, "+
-			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END AS on_campaign, COUNT(*) AS n").
+			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END AS on_campaign, "+
+			"CASE WHEN p.signed_at IS NULL THEN 0 ELSE 1 END AS signed, COUNT(*) AS n").
 		Where(cond, a, b).
 		Group("p.channel, p.stage, p.prev_stage, p.asset_type, p.agency, p.chain_id, p.referrer_id, " +
-			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END").
+			"CASE WHEN p.campaign_id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.signed_at IS NULL THEN 0 ELSE 1 END").
 		Scan(&groups).Error
 	if err != nil {
 		return err
@@ -178,6 +181,9 @@ func (s *StatsService) docked(ctx context.Context, scope domain.Scope, y yearSpa
 		}
 		o.Campaigns.ProjectsDocked += g.OnCampaign * g.N
 		st, prev := domain.Stage(g.Stage), domain.Stage(g.PrevStage)
+		if (st == domain.StageRisk || st == domain.StageDecision) && g.Signed == 0 {
+			o.IntendedByAssetType[g.AssetType] += g.N
+		}
 		for _, t := range domain.Stages[:5] {
 			if domain.Reached(st, prev, t) {
 				o.Conversion[string(t)] += g.N
@@ -496,18 +502,23 @@ func (s *StatsService) AnnualFigures(ctx context.Context, year int) (*domain.Ann
 		f.Zone = zone[0]
 	}
 	y := s.db.span(year)
+	bySigning := func(p *domain.ReportProject) domain.Date { return p.SignedAt }
+	byDocking := func(p *domain.ReportProject) domain.Date { return p.DockedAt }
 	cond, d1, d2 := signedIn(y)
-	if f.Signed, err = s.reportList(ctx, scope, "p.signed_at, p.id", cond, d1, d2); err != nil {
+	if f.Signed, err = s.reportList(ctx, scope, o.Signed.Count, bySigning, cond, d1, d2); err != nil {
 		return nil, err
 	}
 	dcond, d1, d2 := dockedIn(y)
 	intended := dcond + " AND p.stage IN ? AND p.signed_at IS NULL AND p.asset_type = ?"
 	stages := []string{string(domain.StageRisk), string(domain.StageDecision)}
-	if f.IntendedHeavy, err = s.reportList(ctx, scope, "p.docked_at, p.id", intended, d1, d2, stages, string(domain.AssetHeavy)); err != nil {
-		return nil, err
-	}
-	if f.IntendedLight, err = s.reportList(ctx, scope, "p.docked_at, p.id", intended, d1, d2, stages, string(domain.AssetLight)); err != nil {
-		return nil, err
+	for _, l := range []struct {
+		asset domain.AssetType
+		dst   *domain.ReportList
+	}{{domain.AssetHeavy, &f.IntendedHeavy}, {domain.AssetLight, &f.IntendedLight}} {
+		n := o.IntendedByAssetType[string(l.asset)]
+		if *l.dst, err = s.reportList(ctx, scope, n, byDocking, intended, d1, d2, stages, string(l.asset)); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -516,16 +527,11 @@ func (s *StatsService) AnnualFigures(ctx context.Context, year int) (*domain.Ann
 // investments are named and the text says 等.
 const ReportListMax = 10
 
-// reportList counts the visible projects matching cond and names the ReportListMax with
-// the largest planned investment, in the order given.
-func (s *StatsService) reportList(ctx context.Context, scope domain.Scope, order, cond string, args ...any) (domain.ReportList, error) {
-	l := domain.ReportList{Projects: []*domain.ReportProject{}}
-	var n int64
-	if err := s.visible(ctx, scope).Where(cond, args...).Count(&n).Error; err != nil {
-		return l, err
-	}
-	l.Count = int(n)
-	if n == 0 {
+// reportList names, of the count visible projects matching cond, the ReportListMax with the
+// largest planned investment, in the order of their date (then id).
+func (s *StatsService) reportList(ctx context.Context, scope domain.Scope, count int, date func(*domain.ReportProject) domain.Date, cond string, args ...any) (domain.ReportList, error) {
+	l := domain.ReportList{Count: count, Projects: []*domain.ReportProject{}}
+	if count == 0 {
 		return l, nil
 	}
 	var rows []struct {
@@ -536,15 +542,10 @@ func (s *StatsService) reportList(ctx context.Context, scope domain.Scope, order
 		PlannedInvestment, LandArea int64
 		DockedAt, SignedAt          domain.Date
 	}
-	top := s.visible(ctx, scope).Select("p.id").Where(cond, args...).Order("p.planned_investment DESC, p.id").Limit(ReportListMax)
-	var ids []int64
-	if err := top.Pluck("p.id", &ids).Error; err != nil {
-		return l, err
-	}
-	err := s.db.conn(ctx).Table("projects AS p").Joins("JOIN enterprises e ON e.id = p.investor_id").
+	err := s.visible(ctx, scope).Joins("JOIN enterprises e ON e.id = p.investor_id").
 		Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").
 		Select("p.id, p.name, e.name AS investor, ch.code AS chain_code, p.stage, p.asset_type, p.planned_investment, p.land_area, p.docked_at, p.signed_at").
-		Where("p.id IN ?", ids).Order(order).Scan(&rows).Error
+		Where(cond, args...).Order("p.planned_investment DESC, p.id").Limit(ReportListMax).Scan(&rows).Error
 	if err != nil {
 		return l, err
 	}
@@ -553,5 +554,12 @@ func (s *StatsService) reportList(ctx context.Context, scope domain.Scope, order
 			Stage: domain.Stage(r.Stage), AssetType: domain.AssetType(r.AssetType), PlannedInvestment: domain.Money(r.PlannedInvestment),
 			LandArea: domain.Area(r.LandArea), DockedAt: r.DockedAt, SignedAt: r.SignedAt})
 	}
+	sort.Slice(l.Projects, func(i, j int) bool {
+		a, b := l.Projects[i], l.Projects[j]
+		if da, db := date(a), date(b); da != db {
+			return da.Before(db)
+		}
+		return a.ID < b.ID
+	})
 	return l, nil
 }
