@@ -82,7 +82,6 @@ type NextStep struct {
 type ReminderFacts struct {
 	ProjectID         int64
 	ZoneID            int64
-	Name              string
 	ChainID           *int64
 	OwnerID           int64
 	Stage             Stage
@@ -269,6 +268,9 @@ type OutboxStore interface {
 	// when the event that caused it does. created is false when m.MessageID is already
 	// stored. A malformed recipient is stored dead at once, never sent.
 	Enqueue(ctx context.Context, m *Mail) (created bool, err error)
+	// EnqueueAll is Enqueue for many emails in one transaction (the caller's, or its own);
+	// it returns how many were new.
+	EnqueueAll(ctx context.Context, ms []*Mail) (created int, err error)
 	// ClaimOutbox takes up to limit messages due at now (pending, or sending with an
 	// expired lease), marks them sending until now+lease and counts the attempt.
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*OutboxMessage, error)

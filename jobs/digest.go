@@ -61,6 +61,14 @@ func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
 			return "", err
 		}
 		ix := indexDigest(data)
+		var batch []*domain.Mail
+		flush := func() error {
+			created, err := j.Outbox.EnqueueAll(ctx, batch)
+			queued += created
+			again += len(batch) - created
+			batch = batch[:0]
+			return err
+		}
 		for _, u := range data.Users {
 			if u.DigestOptOut {
 				optedOut++
@@ -78,15 +86,16 @@ func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
 			if _, err := domain.CheckMailAddress(m.To); err != nil {
 				badAddr++
 			}
-			created, err := j.Outbox.Enqueue(ctx, m)
-			if err != nil {
-				return "", err
+			// The emails go to the outbox a hundred to a transaction: each is stored
+			// whole or not at all, and a re-run stores only the missing ones.
+			if batch = append(batch, m); len(batch) == 100 {
+				if err := flush(); err != nil {
+					return "", err
+				}
 			}
-			if created {
-				queued++
-			} else {
-				again++
-			}
+		}
+		if err := flush(); err != nil {
+			return "", err
 		}
 	}
 	return fmt.Sprintf("%d年第%d周：生成周报%d封，本周已生成%d封，退订%d人，无内容%d人，地址无效%d人 (queued %d, already %d, opted out %d, nothing to report %d, bad address %d)",
@@ -139,7 +148,9 @@ type digestIndex struct {
 	projects   map[int64]*domain.DigestProject
 	chains     map[int64]*domain.Chain
 	byChain    map[int64][]*domain.DigestProject // chain id (0: none) → projects
-	reminders  map[int64][]*domain.Reminder      // user → reminders
+	byOwner    map[int64][]*domain.DigestProject
+	byCreator  map[int64][]*domain.DigestProject
+	reminders  map[int64][]*domain.Reminder // user → reminders
 	users      map[int64]*domain.User
 	movesOf    map[int64][]*domain.StageMove // project → moves
 	orderMoves []*domain.StageMove
@@ -147,7 +158,8 @@ type digestIndex struct {
 
 func indexDigest(d *domain.DigestData) *digestIndex {
 	ix := &digestIndex{data: d, projects: map[int64]*domain.DigestProject{}, chains: map[int64]*domain.Chain{},
-		byChain: map[int64][]*domain.DigestProject{}, reminders: map[int64][]*domain.Reminder{},
+		byChain: map[int64][]*domain.DigestProject{}, byOwner: map[int64][]*domain.DigestProject{},
+		byCreator: map[int64][]*domain.DigestProject{}, reminders: map[int64][]*domain.Reminder{},
 		users: map[int64]*domain.User{}, movesOf: map[int64][]*domain.StageMove{}, orderMoves: d.Moves}
 	for _, c := range d.Chains {
 		ix.chains[c.ID] = c
@@ -159,6 +171,8 @@ func indexDigest(d *domain.DigestData) *digestIndex {
 			k = *p.ChainID
 		}
 		ix.byChain[k] = append(ix.byChain[k], p)
+		ix.byOwner[p.OwnerID] = append(ix.byOwner[p.OwnerID], p)
+		ix.byCreator[p.CreatedByID] = append(ix.byCreator[p.CreatedByID], p)
 	}
 	for _, r := range d.Reminders {
 		ix.reminders[r.UserID] = append(ix.reminders[r.UserID], r)
@@ -211,8 +225,8 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 	}
 
 	{ // the milestones of the follow-up projects the user owns
-		for _, p := range ix.data.Projects {
-			if p.OwnerID != u.ID || p.Stage != domain.StageFollowUp || !visible(scope, p) {
+		for _, p := range ix.byOwner[u.ID] {
+			if p.Stage != domain.StageFollowUp || !visible(scope, p) {
 				continue
 			}
 			for i, m := range milestoneDates(p.Milestones) {
@@ -283,12 +297,7 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 	}
 
 	if u.HasRole(domain.RoleAgent) && scope.SubmitterID != 0 {
-		var mine []*domain.DigestProject
-		for _, p := range ix.data.Projects {
-			if p.CreatedByID == u.ID {
-				mine = append(mine, p)
-			}
-		}
+		mine := ix.byCreator[u.ID]
 		d.AgentMoves = j.moves(ix, mine, scope, link)
 		d.AgentLeads = countOpen(mine)
 	}
@@ -338,14 +347,15 @@ func (j *DigestJob) moves(ix *digestIndex, ps []*domain.DigestProject, scope dom
 			in[p.ID] = p
 		}
 	}
+	o := j.opts()
 	var out List[DigestMove]
 	for _, m := range ix.orderMoves {
 		p := in[m.ProjectID]
 		if p == nil {
 			continue
 		}
-		out.add(j.opts().MaxListItems, DigestMove{Project: p.Name, From: m.From.Label(), To: m.To.Label(), Actor: m.Actor,
-			Day: domain.DateOf(m.At, j.opts().Loc).Chinese(), Link: link(p.ID), Signed: m.To == domain.StageFollowUp,
+		out.add(o.MaxListItems, DigestMove{Project: p.Name, From: m.From.Label(), To: m.To.Label(), Actor: m.Actor,
+			Day: domain.DateOf(m.At, o.Loc).Chinese(), Link: link(p.ID), Signed: m.To == domain.StageFollowUp,
 			Dropped: m.To == domain.StageDropped})
 	}
 	return out

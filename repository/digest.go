@@ -115,15 +115,36 @@ func (s *DigestStore) DigestData(ctx context.Context, zoneID int64, from, to tim
 		}
 	}
 
-	var rems []reminderView
-	if err := liveReminder(q.Table("reminders AS r").Select("r.*, p.name AS project_name").
-		Joins("JOIN projects p ON p.id = r.project_id").
-		Where("r.zone_id = ? AND p.deleted_at IS NULL", zoneID), "r", today).
-		Order("r.due_at, r.id").Scan(&rems).Error; err != nil {
+	// Live reminders, streamed: project names come from the projects read above, and
+	// reminders of deleted projects or disabled users are dropped on the way.
+	names := make(map[int64]string, len(projects))
+	for _, p := range projects {
+		names[p.ID] = p.Name
+	}
+	enabled := make(map[int64]bool, len(users))
+	for _, u := range users {
+		enabled[u.ID] = true
+	}
+	rows, err := liveReminder(q.Table("reminders AS r").Select("r.id, r.rule, r.project_id, r.user_id, r.message, r.due_at, r.status, r.snooze_until, r.created_at").
+		Where("r.zone_id = ?", zoneID), "r", today).Order("r.due_at, r.id").Rows()
+	if err != nil {
 		return nil, err
 	}
-	for _, v := range rems {
-		d.Reminders = append(d.Reminders, v.toDomain(today))
+	defer rows.Close()
+	for rows.Next() {
+		var r reminderRow
+		if err := rows.Scan(&r.ID, &r.Rule, &r.ProjectID, &r.UserID, &r.Message, &r.DueAt, &r.Status, &r.SnoozeUntil, &r.CreatedAt); err != nil {
+			return nil, err
+		}
+		name, ok := names[r.ProjectID]
+		if !ok || !enabled[r.UserID] {
+			continue
+		}
+		r.ZoneID = zoneID
+		d.Reminders = append(d.Reminders, reminderView{Row: r, ProjectName: name}.toDomain(today))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 
 	targets, err := s.digestTargets(ctx, zoneID, today.Year())

@@ -72,20 +72,37 @@ func (r *outboxRow) toDomain() *domain.OutboxMessage {
 
 // Enqueue stores m in the caller's transaction; a known MessageID is not stored again.
 func (s *OutboxStore) Enqueue(ctx context.Context, m *domain.Mail) (bool, error) {
-	if !domain.ValidMessageID(m.MessageID) {
-		return false, domain.Errorf(domain.EINVALID, "邮件标识无效 (malformed Message-ID %q)", m.MessageID)
-	}
+	n, err := s.EnqueueAll(ctx, []*domain.Mail{m})
+	return n == 1, err
+}
+
+// EnqueueAll stores ms in one transaction (joining the caller's) with one multi-row
+// insert per hundred; known MessageIDs are skipped.
+func (s *OutboxStore) EnqueueAll(ctx context.Context, ms []*domain.Mail) (int, error) {
 	now := s.db.now()
-	row := &outboxNew{ZoneID: m.ZoneID, MessageID: m.MessageID, ToAddr: domain.CleanHeader(m.To), Subject: truncateRunes(domain.CleanHeader(m.Subject), 200),
-		BodyText: m.Text, BodyHTML: m.HTML, Status: domain.OutboxPending, NextAttemptAt: now, CreatedAt: now}
-	if _, err := domain.CheckMailAddress(m.To); err != nil {
-		row.Status, row.LastError = domain.OutboxDead, err.Error()
+	rows := make([]outboxNew, 0, len(ms))
+	for _, m := range ms {
+		if !domain.ValidMessageID(m.MessageID) {
+			return 0, domain.Errorf(domain.EINVALID, "邮件标识无效 (malformed Message-ID %q)", m.MessageID)
+		}
+		row := outboxNew{ZoneID: m.ZoneID, MessageID: m.MessageID, ToAddr: truncateRunes(domain.CleanHeader(m.To), 200),
+			Subject: truncateRunes(domain.CleanHeader(m.Subject), 200), BodyText: m.Text, BodyHTML: m.HTML,
+			Status: domain.OutboxPending, NextAttemptAt: now, CreatedAt: now}
+		if _, err := domain.CheckMailAddress(m.To); err != nil {
+			row.Status, row.LastError = domain.OutboxDead, err.Error()
+		}
+		rows = append(rows, row)
 	}
-	if len(row.ToAddr) > 200 {
-		row.ToAddr = row.ToAddr[:200]
+	if len(rows) == 0 {
+		return 0, nil
 	}
-	tx := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
-	return tx.RowsAffected == 1, tx.Error
+	var created int
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		tx := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 100)
+		created = int(tx.RowsAffected)
+		return tx.Error
+	})
+	return created, err
 }
 
 func truncateRunes(s string, n int) string {

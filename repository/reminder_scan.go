@@ -79,6 +79,13 @@ func (s *ReminderStore) ReminderRecipients(ctx context.Context) (map[int64]*doma
 	return out, nil
 }
 
+// reminderKey is a reminder's identity, the unique key ux_reminders_key.
+type reminderKey struct {
+	rule          string
+	project, user int64
+	period        string
+}
+
 // reminderNew is a reminder to insert-or-ignore (no ID: see outboxNew).
 type reminderNew struct {
 	ZoneID    int64
@@ -97,7 +104,6 @@ func (reminderNew) TableName() string { return "reminders" }
 type reminderFactRow struct {
 	ID                  int64
 	ZoneID              int64
-	Name                string
 	ChainID             *int64
 	OwnerID             int64
 	Stage               string
@@ -124,81 +130,124 @@ type reminderActivityRow struct {
 	AuthorID   int64
 }
 
-const reminderFactCols = `id, zone_id, name, chain_id, owner_id, stage, stage_entered_at, last_progress_at,
+const reminderFactCols = `id, zone_id, chain_id, owner_id, stage, stage_entered_at, last_progress_at,
 	has_risk_assessment, decision_outcome, signed_at, land_listing_planned, land_listing_actual,
 	construction_planned, construction_actual, production_planned, production_actual, deleted_at`
 
-// EachReminderBatch walks all projects in id order, size at a time.
+// EachReminderBatch walks all projects in id order, size at a time. The next batch is
+// read while fn works on the current one (two connections), so that reading and
+// reconciling overlap; memory holds at most three batches.
 func (s *ReminderStore) EachReminderBatch(ctx context.Context, size int, fn func([]*domain.ReminderFacts) error) error {
 	if size <= 0 {
 		size = 2000
 	}
-	q := s.db.gorm.WithContext(ctx)
-	var after int64
-	for {
-		var rows []reminderFactRow
-		if err := q.Table("projects").Select(reminderFactCols).Where("id > ?", after).Order("id").
-			Limit(size).Scan(&rows).Error; err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		after = rows[len(rows)-1].ID
-		facts := make([]*domain.ReminderFacts, len(rows))
-		byID := make(map[int64]*domain.ReminderFacts, len(rows))
-		var live []int64
-		for i, r := range rows {
-			f := &domain.ReminderFacts{ProjectID: r.ID, ZoneID: r.ZoneID, Name: r.Name, ChainID: r.ChainID,
-				OwnerID: r.OwnerID, Stage: domain.Stage(r.Stage), StageEnteredAt: r.StageEnteredAt.UTC(),
-				LastProgressAt: r.LastProgressAt.UTC(), HasRiskAssessment: r.HasRiskAssessment,
-				DecisionOutcome: r.DecisionOutcome, SignedAt: r.SignedAt, Deleted: r.DeletedAt != nil,
-				Milestones: domain.Milestones{
-					LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
-					ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
-					ProductionPlanned: r.ProductionPlanned, ProductionActual: r.ProductionActual,
-				}}
-			facts[i], byID[r.ID] = f, f
-			if !f.Deleted && f.Stage != domain.StageDropped {
-				live = append(live, r.ID)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type batch struct {
+		facts []*domain.ReminderFacts
+		err   error
+	}
+	next := make(chan batch, 1)
+	go func() {
+		defer close(next)
+		var after int64
+		for {
+			facts, last, err := s.readBatch(ctx, after, size)
+			if err != nil || len(facts) > 0 {
+				select {
+				case next <- batch{facts, err}:
+				case <-ctx.Done():
+					return
+				}
 			}
-		}
-		if len(live) > 0 {
-			if err := s.addActivityFacts(ctx, live, byID); err != nil {
-				return err
+			if err != nil || len(facts) < size {
+				return
 			}
+			after = last
 		}
-		if err := fn(facts); err != nil {
+	}()
+	for b := range next {
+		if b.err != nil {
+			return b.err
+		}
+		if err := fn(b.facts); err != nil {
 			return err
-		}
-		if len(rows) < size {
-			return nil
 		}
 	}
+	return ctx.Err()
+}
+
+// readBatch reads up to size projects with ids above after, with their activity facts.
+func (s *ReminderStore) readBatch(ctx context.Context, after int64, size int) ([]*domain.ReminderFacts, int64, error) {
+	var rows []reminderFactRow
+	if err := s.db.gorm.WithContext(ctx).Table("projects").Select(reminderFactCols).Where("id > ?", after).Order("id").
+		Limit(size).Scan(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	if len(rows) == 0 {
+		return nil, after, nil
+	}
+	last := rows[len(rows)-1].ID
+	facts := make([]*domain.ReminderFacts, len(rows))
+	byID := make(map[int64]*domain.ReminderFacts, len(rows))
+	live := 0
+	for i, r := range rows {
+		f := &domain.ReminderFacts{ProjectID: r.ID, ZoneID: r.ZoneID, ChainID: r.ChainID,
+			OwnerID: r.OwnerID, Stage: domain.Stage(r.Stage), StageEnteredAt: r.StageEnteredAt.UTC(),
+			LastProgressAt: r.LastProgressAt.UTC(), HasRiskAssessment: r.HasRiskAssessment,
+			DecisionOutcome: r.DecisionOutcome, SignedAt: r.SignedAt, Deleted: r.DeletedAt != nil,
+			Milestones: domain.Milestones{
+				LandListingPlanned: r.LandListingPlanned, LandListingActual: r.LandListingActual,
+				ConstructionPlanned: r.ConstructionPlanned, ConstructionActual: r.ConstructionActual,
+				ProductionPlanned: r.ProductionPlanned, ProductionActual: r.ProductionActual,
+			}}
+		facts[i], byID[r.ID] = f, f
+		if !f.Deleted && f.Stage != domain.StageDropped {
+			live++
+		}
+	}
+	if live > 0 {
+		if err := s.addActivityFacts(ctx, rows[0].ID, last, byID); err != nil {
+			return nil, 0, err
+		}
+	}
+	return facts, last, nil
 }
 
 // addActivityFacts sets the latest activity, the latest service visit and the latest
-// activity's next step of each project from one read of the batch's activities.
-func (s *ReminderStore) addActivityFacts(ctx context.Context, ids []int64, byID map[int64]*domain.ReminderFacts) error {
+// activity's next step of the batch's projects (ids lo..hi) from one range read of the
+// covering index ix_activities_reminder_facts: no table rows, no long IN list.
+func (s *ReminderStore) addActivityFacts(ctx context.Context, lo, hi int64, byID map[int64]*domain.ReminderFacts) error {
 	q := s.db.gorm.WithContext(ctx)
-	var acts []reminderActivityRow
-	if err := q.Table("activities").Select("id, project_id, kind, occurred_at, next_due, author_id").
-		Where("project_id IN ? AND deleted_at IS NULL", ids).Scan(&acts).Error; err != nil {
+	rows, err := q.Table("activities").Select("id, project_id, kind, occurred_at, next_due, author_id").
+		Where("project_id >= ? AND project_id <= ? AND deleted_at IS NULL", lo, hi).Rows()
+	if err != nil {
 		return err
 	}
-	latest := map[int64]*reminderActivityRow{}
-	for i := range acts {
-		a := &acts[i]
+	defer rows.Close()
+	latest := map[int64]reminderActivityRow{}
+	var a reminderActivityRow
+	for rows.Next() {
+		a.NextDue = domain.Date{}
+		if err := rows.Scan(&a.ID, &a.ProjectID, &a.Kind, &a.OccurredAt, &a.NextDue, &a.AuthorID); err != nil {
+			return err
+		}
 		f := byID[a.ProjectID]
+		if f == nil || f.Deleted || f.Stage == domain.StageDropped {
+			continue
+		}
 		if a.OccurredAt.After(f.LastActivity) {
 			f.LastActivity = a.OccurredAt
 		}
 		if a.Kind == string(domain.ActivityServiceVisit) && a.OccurredAt.After(f.LastService) {
 			f.LastService = a.OccurredAt
 		}
-		if l := latest[a.ProjectID]; l == nil || a.OccurredAt.After(l.OccurredAt) || (a.OccurredAt == l.OccurredAt && a.ID > l.ID) {
+		if l, ok := latest[a.ProjectID]; !ok || a.OccurredAt.After(l.OccurredAt) || (a.OccurredAt == l.OccurredAt && a.ID > l.ID) {
 			latest[a.ProjectID] = a
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	var withDue []int64
 	for pid, a := range latest {
@@ -234,22 +283,43 @@ func (s *ReminderStore) SyncReminders(ctx context.Context, projectIDs []int64, w
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		q := s.db.conn(ctx)
-		var existing []reminderRow
-		if err := q.Model(&reminderRow{}).Select("id, rule, project_id, user_id, period_key, status").
-			Where("project_id IN ?", projectIDs).Scan(&existing).Error; err != nil {
+		// One range read on ix_reminders_project, filtered to the batch here: the batch is
+		// usually a run of consecutive ids, and a long IN list costs more than the filter.
+		lo, hi := projectIDs[0], projectIDs[0]
+		inBatch := make(map[int64]bool, len(projectIDs))
+		for _, id := range projectIDs {
+			lo, hi = min(lo, id), max(hi, id)
+			inBatch[id] = true
+		}
+		rows, err := q.Model(&reminderRow{}).Select("id, rule, project_id, user_id, period_key, status").
+			Where("project_id >= ? AND project_id <= ?", lo, hi).Rows()
+		if err != nil {
 			return err
 		}
-		have := make(map[string]*reminderRow, len(existing))
-		for i := range existing {
-			r := &existing[i]
-			w := domain.WantedReminder{Rule: r.Rule, ProjectID: r.ProjectID, UserID: r.UserID, Period: r.PeriodKey}
-			have[w.Key()] = r
+		defer rows.Close()
+		type existing struct {
+			id     int64
+			status string
 		}
-		wanted := make(map[string]bool, len(want))
+		have := map[reminderKey]existing{}
+		for rows.Next() {
+			var k reminderKey
+			var e existing
+			if err := rows.Scan(&e.id, &k.rule, &k.project, &k.user, &k.period, &e.status); err != nil {
+				return err
+			}
+			if inBatch[k.project] {
+				have[k] = e
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		wanted := make(map[reminderKey]bool, len(want))
 		var add []reminderNew
 		var reopen []int64
 		for _, w := range want {
-			k := w.Key()
+			k := reminderKey{w.Rule, w.ProjectID, w.UserID, w.Period}
 			if wanted[k] {
 				continue
 			}
@@ -259,19 +329,19 @@ func (s *ReminderStore) SyncReminders(ctx context.Context, projectIDs []int64, w
 			case !ok:
 				add = append(add, reminderNew{ZoneID: w.ZoneID, Rule: w.Rule, ProjectID: w.ProjectID, UserID: w.UserID,
 					PeriodKey: w.Period, Message: w.Message, DueAt: w.Due, Status: domain.ReminderOpen, CreatedAt: now})
-			case r.Status == domain.ReminderResolved:
-				reopen = append(reopen, r.ID)
+			case r.status == domain.ReminderResolved:
+				reopen = append(reopen, r.id)
 			}
 		}
 		var resolve []int64
 		for k, r := range have {
-			if !wanted[k] && (r.Status == domain.ReminderOpen || r.Status == domain.ReminderSnoozed) {
-				resolve = append(resolve, r.ID)
+			if !wanted[k] && (r.status == domain.ReminderOpen || r.status == domain.ReminderSnoozed) {
+				resolve = append(resolve, r.id)
 			}
 		}
 		if len(add) > 0 {
 			// A concurrent run may have raised the same key: the unique key keeps one.
-			tx := q.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&add, 500)
+			tx := q.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&add, 1000)
 			if tx.Error != nil {
 				return tx.Error
 			}

@@ -271,6 +271,9 @@ func (m *Main) serve(ctx context.Context) error {
 			return users.FindZoneByCode(ctx, codes[0])
 		},
 	})
+	if err := m.startJobs(jobSvc); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTP.Addr, err)
@@ -284,9 +287,6 @@ func (m *Main) serve(ctx context.Context) error {
 		m.Ready <- ln.Addr().String()
 	}
 	go m.watchPolicy(ctx)
-	if err := m.startJobs(jobSvc); err != nil {
-		return err
-	}
 	select {
 	case err := <-errc:
 		return err
