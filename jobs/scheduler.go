@@ -15,6 +15,11 @@ import (
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
+// Locker makes each scheduled fire run once across replicas: ClaimRun inserts the fire's
+// job_runs row (unique job + fire time) and only the replica whose insert lands runs it.
+// repository.JobRunStore is the one on the database; it also records every run's outcome.
+type Locker = domain.JobRunStore
+
 // Func is one job's work as of a moment (the scheduled fire time, or --at); it returns a
 // line for the run's record.
 type Func func(ctx context.Context, at time.Time) (string, error)
@@ -28,7 +33,7 @@ type Func func(ctx context.Context, at time.Time) (string, error)
 // plus a per-job lock that manual runs share), and a panic is recorded as a failed run.
 type Scheduler struct {
 	loc      *time.Location
-	runs     domain.JobRunStore
+	runs     Locker
 	instance string
 	clock    domain.Clock
 	log      *slog.Logger
@@ -54,9 +59,9 @@ type job struct {
 
 // SchedulerOptions configure a Scheduler.
 type SchedulerOptions struct {
-	Location *time.Location     // the zone's time zone (Asia/Shanghai)
-	Runs     domain.JobRunStore // records runs and is the cross-replica lock
-	Instance string             // this process in job_runs (host and pid)
+	Location *time.Location // the zone's time zone (Asia/Shanghai)
+	Runs     Locker         // records runs and is the cross-replica lock
+	Instance string         // this process in job_runs (host and pid)
 	Clock    domain.Clock
 	Log      *slog.Logger
 }

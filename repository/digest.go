@@ -200,50 +200,9 @@ func (s *DigestStore) digestUsers(ctx context.Context, z zoneRow) ([]*domain.Use
 	return out, nil
 }
 
-// digestTargets reads the year's targets and computes the progress of the metrics the
-// data can count; others get -1 (shown as not computable).
+// digestTargets reads the year's targets with the progress the dashboard shows: the
+// figures' own computation (StatsService.FindTargets), for the director's view of the zone.
 func (s *DigestStore) digestTargets(ctx context.Context, zoneID int64, year int) ([]*domain.Target, error) {
-	q := s.db.gorm.WithContext(ctx)
-	var rows []targetRow
-	if err := q.Where("zone_id = ? AND year = ?", zoneID, year).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	first, last := domain.NewDate(year, time.January, 1), domain.NewDate(year, time.December, 31)
-	projects := func(cond string, args ...any) *int64 {
-		var n int64
-		if err := q.Table("projects").Where("zone_id = ? AND deleted_at IS NULL", zoneID).Where(cond, args...).Count(&n).Error; err != nil {
-			return nil
-		}
-		return &n
-	}
-	out := make([]*domain.Target, len(rows))
-	for i, r := range rows {
-		t := &domain.Target{ID: r.ID, ZoneID: r.ZoneID, Year: r.Year, Metric: r.Metric, Value: r.Value, Label: r.Label, Notes: r.Notes, Progress: -1}
-		var n *int64
-		switch r.Metric {
-		case "light_signed_science_park":
-			n = projects("asset_type = ? AND signed_at BETWEEN ? AND ?", string(domain.AssetLight), first, last)
-		case "signed_projects":
-			n = projects("signed_at BETWEEN ? AND ?", first, last)
-		case "docked_projects":
-			n = projects("docked_at BETWEEN ? AND ?", first, last)
-		case "projects_started":
-			n = projects("construction_actual BETWEEN ? AND ?", first, last)
-		case "conferences_held", "trips":
-			kind := domain.CampaignConference
-			if r.Metric == "trips" {
-				kind = domain.CampaignTrip
-			}
-			var c int64
-			if err := q.Table("campaigns").Where("zone_id = ? AND kind = ? AND start_date BETWEEN ? AND ?", zoneID, string(kind), first, last).
-				Count(&c).Error; err == nil {
-				n = &c
-			}
-		}
-		if n != nil {
-			t.Progress = *n
-		}
-		out[i] = t
-	}
-	return out, nil
+	director := &domain.Actor{User: &domain.User{ZoneID: zoneID, Roles: []domain.Role{domain.RoleDirector}}}
+	return NewStatsService(s.db).FindTargets(domain.WithActor(ctx, director), year)
 }
