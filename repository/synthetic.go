@@ -244,8 +244,9 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 	return nil
 }
 
-// batchRows is how many rows of cols columns one INSERT may carry: SQLite's driver allows
-// 999 bound variables per statement.
+// batchRows is how many rows of cols columns one INSERT carries. The SQLite driver accepts
+// far more bound variables, but binds them in time quadratic in their number, so SQLite gets
+// statements of at most 999 variables.
 func (db *DB) batchRows(cols int) int {
 	if db.Driver == DriverSQLite {
 		return max(1, 999/cols)
