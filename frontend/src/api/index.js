@@ -17,6 +17,20 @@ export const chains = {
   downloadTargets: (code, opts) => download(`/chains/${encodeURIComponent(code)}/targets.xlsx`, null, `${code}-目标企业清单.xlsx`, opts),
 }
 
+// Editing a chain's map (admin: every chain; a chain chief: their own). Links answer
+// {linked, changed, …}; history is paged {items, total, page, page_size}, newest first.
+const chainPath = (code) => `/chains/${encodeURIComponent(code)}`
+export const chainEdit = {
+  createNode: (code, body) => api.post(`${chainPath(code)}/nodes`, body),
+  updateNode: (code, id, body) => api.patch(`${chainPath(code)}/nodes/${id}`, body),
+  deleteNode: (code, id) => api.del(`${chainPath(code)}/nodes/${id}`),
+  setMaster: (code, enterpriseId, on) => (on ? api.put : api.del)(`${chainPath(code)}/masters/${enterpriseId}`),
+  linkEnterprise: (code, nodeId, enterpriseId, on) => (on ? api.put : api.del)(`${chainPath(code)}/nodes/${nodeId}/enterprises/${enterpriseId}`),
+  linkProject: (code, nodeId, projectId, on) => (on ? api.put : api.del)(`${chainPath(code)}/nodes/${nodeId}/projects/${projectId}`),
+  setReferral: (fromId, toId, on) => (on ? api.put : api.del)(`/enterprises/${fromId}/referrals/${toId}`),
+  history: (code, query) => api.get(`${chainPath(code)}/history`, query),
+}
+
 export const projects = {
   list: (filters) => api.get('/projects', filters),
   get: (id) => api.get(`/projects/${id}`),

@@ -10,6 +10,11 @@ export function isChiefOf(me, chain) {
   return !!chain && hasRole(me, 'chain_chief') && ((me && me.chains) || []).includes(chain)
 }
 
+/** Edit a chain's map (nodes, masters, links, referrals): admin any chain, a chief their own. */
+export function canEditChain(me, chain) {
+  return !!chain && (hasRole(me, 'admin') || isChiefOf(me, chain))
+}
+
 /** Anyone who writes projects: not chain chiefs (they comment and decide), not viewers. */
 export function canCreateProject(me) {
   return hasRole(me, 'admin', 'director', 'recruiter', 'agent')
