@@ -50,7 +50,8 @@ export const projects = {
   logActivity: (id, body) => api.post(`/projects/${id}/activities`, body),
   history: (id) => api.get(`/projects/${id}/history`),
   board: (filters) => api.get('/projects/board', filters),
-  reviewQueue: () => api.get('/review-queue'),
+  /** Paged (50 by default): {items, total, page, page_size}; counts come from total. */
+  reviewQueue: (query) => api.get('/review-queue', query),
   exportXlsx: (filters, opts) => download('/export/projects.xlsx', filters, '招商项目.xlsx', opts),
 }
 
@@ -79,6 +80,7 @@ export const stats = {
 export const targets = {
   list: (year) => api.get('/targets', { year }),
   create: (body) => api.post('/targets', body),
+  update: (id, body) => api.patch(`/targets/${id}`, body),
 }
 
 export const imports = {

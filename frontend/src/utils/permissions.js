@@ -75,3 +75,37 @@ export function canSeeStats(me) {
 export function canAssignOwner(me) {
   return hasRole(me, 'admin', 'director')
 }
+
+// ---- oversight: 督办, 到资, audit log ------------------------------------------------------
+
+/** Issue a 督办: the director or the chief of the project's chain, on a project still going. */
+export function canIssueSupervision(me, p) {
+  return !!p && p.stage !== 'dropped' && !p.deleted_at && canDecide(me, p)
+}
+
+/** Answer a 督办 until it is closed: its owner, or whoever owns the project now. */
+export function canAnswerSupervision(me, s, project) {
+  if (!me || !s || s.status === 'closed') return false
+  if (!hasRole(me, 'admin', 'director', 'recruiter', 'agent')) return false
+  return s.owner === me.username || (!!project && project.owner === me.username)
+}
+
+/** Close a 督办: its issuer (the director or a chain chief), once. */
+export function canCloseSupervision(me, s) {
+  if (!me || !s || s.status === 'closed') return false
+  return hasRole(me, 'director', 'chain_chief') && s.issuer === me.username
+}
+
+/** The 督办 list is what one owns or issued (all of them for admin and director). */
+export function canSeeSupervisions(me) {
+  return hasRole(me, 'admin', 'director', 'chain_chief', 'recruiter', 'agent')
+}
+
+/** Record capital realised (到资): whoever may edit the project, once it is signed. */
+export function canRecordInvestment(me, p) {
+  return !!p && !!p.signed_at && !p.deleted_at && canEditProject(me, p)
+}
+
+export function canReadAudit(me) {
+  return hasRole(me, 'admin')
+}
