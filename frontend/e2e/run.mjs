@@ -515,6 +515,143 @@ async function main() {
     }
   })
 
+  // --- chain editor flows ---
+  await test('chain editor: admin creates, renames, links, is refused a delete, unlinks and deletes a node', async () => {
+    await login(page, 'admin')
+    await page.goto(base + '/admin/chains/food')
+    await page.locator('[data-test=node-tree] [data-test=segment-midstream]').waitFor({ timeout: 20000 })
+    assert(!(await page.locator('.el-alert', { hasText: '系统初始化' }).count()), 'the old read-only notice is still there')
+    const first = `E2E测试环节-${stamp}`
+    const renamed = `E2E复合调味料-${stamp}`
+    const row = (name) => page.locator(`[data-test=node-tree] .tree-row[data-name="${name}"]`)
+    const confirm = () => page.locator('.el-message-box__btns .el-button--primary').click()
+
+    // create in 中游
+    await page.locator('[data-test=add-node-midstream]').click()
+    await page.locator('[data-test=node-dialog]').waitFor()
+    await fill(page, 'node-name', first)
+    await page.locator('[data-test=node-save]').click()
+    await toast(page, `环节“${first}”已新增`)
+    await row(first).waitFor()
+    assert(await page.locator('[data-test=segment-midstream]').locator(`.tree-row[data-name="${first}"]`).count(), 'the new node is not under 中游')
+
+    // rename
+    await row(first).locator('[data-test=node-edit]').click()
+    await fill(page, 'node-name', renamed)
+    await page.locator('[data-test=node-save]').click()
+    await toast(page, `环节“${renamed}”已保存`)
+    await row(renamed).waitFor()
+    assert(!(await row(first).count()), 'the old name is still in the tree')
+
+    // link an enterprise to it
+    await row(renamed).locator('[data-test=node-label]').click()
+    await page.locator('[data-test=node-links] h2', { hasText: renamed }).waitFor()
+    const ent = '涞源县桃木疙瘩食品有限公司'
+    await page.locator('[data-test=link-enterprise-picker]').click()
+    await page.keyboard.type('桃木疙瘩')
+    const opt = page.locator('.el-select-dropdown__item:visible', { hasText: ent }).first()
+    await opt.waitFor({ timeout: 15000 })
+    await opt.click()
+    await page.locator('[data-test=link-enterprise]').click()
+    await toast(page, `已关联“${ent}”`)
+    await page.locator('[data-test=linked-enterprises]', { hasText: ent }).waitFor()
+    await page.waitForFunction((n) => {
+      const r = document.querySelector(`.tree-row[data-name="${n}"] .counts`)
+      return r && r.textContent.trim().startsWith('1/')
+    }, renamed) // the map was read again: the node now counts one enterprise
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await shot(page, 'admin-chains')
+
+    // delete refused: the server's message, as it wrote it
+    await row(renamed).locator('[data-test=node-delete]').click()
+    await confirm()
+    const refusal = page.locator('[data-test=delete-refusal]')
+    await refusal.waitFor()
+    const shown = (await refusal.locator('.el-alert__title').textContent()).trim()
+    const map = await apiAs('admin', 'GET', '/chains/food/map')
+    const node = map.json.nodes.find((n) => n.name === renamed)
+    assert(node, 'the renamed node is not on the map')
+    const direct = await apiAs('admin', 'DELETE', `/chains/food/nodes/${node.id}`)
+    assert(direct.status === 422, `DELETE a linked node: HTTP ${direct.status}`)
+    assert(shown === direct.json.error.message, `refusal shown "${shown}", server says "${direct.json.error.message}"`)
+    assert(shown.includes(renamed) && shown.includes('关联企业 1 家') && shown.includes(ent), `refusal does not name the links: ${shown}`)
+    assert(await row(renamed).count(), 'the refused node left the tree')
+
+    // unlink, then the delete goes through
+    await page.locator('[data-test=linked-enterprises] [data-test=unlink-enterprise]').first().click()
+    await confirm()
+    await toast(page, `已解除关联“${ent}”`)
+    await page.locator('[data-test=node-links] [data-test=state-empty]').waitFor()
+    await row(renamed).locator('[data-test=node-delete]').click()
+    await confirm()
+    await toast(page, `环节“${renamed}”已删除`)
+    await row(renamed).waitFor({ state: 'detached' })
+    assert(!(await refusal.count()), 'the refusal is still shown after the delete')
+
+    // the history, newest first, in words
+    const lines = page.locator('[data-test=chain-history] [data-test=history-line]')
+    await page.waitForFunction((n) => (document.querySelector('[data-test=chain-history] [data-test=history-line]') || {}).textContent === `删除环节“${n}”`, renamed)
+    const text = (await lines.allTextContents()).slice(0, 5)
+    const want = [`删除环节“${renamed}”`, `环节“${renamed}”解除关联企业“${ent}”`, `环节“${renamed}”关联企业“${ent}”`]
+    assert(JSON.stringify(text.slice(0, 3)) === JSON.stringify(want), `history: ${JSON.stringify(text)}`)
+    assert(text[3].includes(`环节名称由“${first}”改为“${renamed}”`) && /^新增环节“.+”（中游）$/.test(text[4]), `history: ${JSON.stringify(text)}`)
+  })
+
+  await test('chain editor: chief_food edits food only; the map links into the editor', async () => {
+    await login(page, 'chief_food')
+    assert(await page.locator('[data-test=nav-admin-chains]').count(), 'chief_food has no 产业链与环节 menu entry')
+    await page.goto(base + '/admin/chains')
+    await page.locator('[data-test=editor-chain-food]').waitFor({ timeout: 20000 })
+    assert(!(await page.locator('[data-test=editor-chain-mining], [data-test=editor-chain-semiconductor]').count()), 'chief_food is offered another chain')
+    await page.locator('[data-test=node-tree] [data-test=segment-upstream]').waitFor()
+    // another chain by its address: not offered
+    await page.goto(base + '/admin/chains/mining')
+    await page.locator('[data-test=chain-out-of-scope]').waitFor()
+    assert(!(await page.locator('[data-test=node-tree]').count()), 'the mining tree is shown to chief_food')
+    // the map: 编辑 on food, not on mining
+    await page.goto(base + '/map/mining') // not chief_food's chain: no map, and no 编辑
+    await page.locator('[data-test=page-map] [data-test=map-summary], [data-test=page-map] [data-test=state-error]').first().waitFor({ timeout: 20000 })
+    assert(!(await page.locator('[data-test=edit-chain]').count()), 'the mining map offers 编辑 to chief_food')
+    await page.goto(base + '/map/food')
+    await page.locator('[data-test=map-summary]').waitFor({ timeout: 20000 })
+    await page.locator('[data-test=edit-chain]').click()
+    await page.waitForURL(/\/admin\/chains\/food$/)
+    await page.locator('[data-test=node-tree] [data-test=segment-upstream]').waitFor()
+    // a node of food: created under an existing one, moved to the top, deleted
+    const name = `E2E链长环节-${stamp}`
+    const parentRow = page.locator('[data-test=segment-upstream] .tree-row').first()
+    const parentName = await parentRow.getAttribute('data-name')
+    await parentRow.locator('[data-test=node-add-child]').click()
+    await fill(page, 'node-name', name)
+    await page.locator('[data-test=node-save]').click()
+    await toast(page, `环节“${name}”已新增`)
+    const row = page.locator(`[data-test=node-tree] .tree-row[data-name="${name}"]`)
+    await row.waitFor()
+    const hist = await apiAs('chief_food', 'GET', '/chains/food/history?page_size=1')
+    assert(hist.json.items[0].actor === 'chief_food' && hist.json.items[0].subject_name === parentName, `history: ${hist.text.slice(0, 200)}`)
+    await row.locator('[data-test=node-delete]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await toast(page, `环节“${name}”已删除`)
+    const other = await apiAs('chief_food', 'POST', '/chains/mining/nodes', { name: 'x', segment: 'upstream' })
+    assert(other.status === 404, `chief_food creating on mining: HTTP ${other.status}`)
+    // on a 375 px phone the editor fits the screen
+    await page.setViewportSize({ width: 375, height: 812 })
+    try {
+      await page.goto(base + '/admin/chains/food')
+      await page.locator('[data-test=node-tree] [data-test=segment-upstream]').waitFor()
+      await page.waitForTimeout(300)
+      const width = await page.evaluate(() => document.documentElement.scrollWidth)
+      assert(width <= 375, `the editor is ${width}px wide on a 375px screen`)
+    } finally { await page.setViewportSize({ width: 1440, height: 900 }) }
+    // the director reads maps but edits none
+    await login(page, 'director')
+    await page.goto(base + '/map/food')
+    await page.locator('[data-test=map-summary]').waitFor({ timeout: 20000 })
+    assert(!(await page.locator('[data-test=edit-chain]').count()), 'the director is offered 编辑')
+    await page.goto(base + '/admin/chains')
+    await page.locator('[data-test=page-forbidden]').waitFor()
+  })
+
   await test('every page in each role\'s menu opens without an error state', async () => {
     const problems = []
     for (const u of ['admin', 'director', 'chief_food', 'recruiter1', 'agent1', 'viewer']) { // one of each role
