@@ -22,9 +22,10 @@ func (s *Server) listChains(c *gin.Context) {
 	c.JSON(http.StatusOK, chains)
 }
 
-// buildMap loads and builds a chain's map within the caller's scope. A chain chief sees
-// the maps of their own chains only; zone-wide roles see every chain.
-func (s *Server) buildMap(c *gin.Context) (*chainmap.Map, bool) {
+// buildMap loads and builds a chain's map within the caller's scope, or finds it in the
+// map cache when nothing it is built from has changed since. A chain chief sees the maps
+// of their own chains only; zone-wide roles see every chain.
+func (s *Server) buildMap(c *gin.Context) (*cachedMap, bool) {
 	ctx := c.Request.Context()
 	chain, err := s.svc.Chains.FindChainByCode(ctx, c.Param("code"))
 	if err != nil {
@@ -42,20 +43,40 @@ func (s *Server) buildMap(c *gin.Context) (*chainmap.Map, bool) {
 			return nil, false
 		}
 	}
+	var key, stamp string
+	if st, ok := s.svc.Maps.(MapStamper); ok {
+		// The stamp is read before the map's data, so a change committed in between
+		// leaves a newer stamp behind and the entry is rebuilt next time.
+		if stamp, err = st.MapStamp(ctx); err != nil {
+			Abort(c, err)
+			return nil, false
+		}
+		if key, err = mapCacheKey(chain, scope); err != nil {
+			Abort(c, err)
+			return nil, false
+		}
+		if e := s.maps.get(key, stamp); e != nil {
+			return e, true
+		}
+	}
 	in, err := s.svc.Maps.MapInput(ctx, chain)
 	if err != nil {
 		Abort(c, err)
 		return nil, false
 	}
-	return chainmap.Build(in, s.opts.Thresholds), true
+	m := chainmap.Build(in, s.opts.Thresholds)
+	if key == "" {
+		return &cachedMap{m: m}, true
+	}
+	return s.maps.put(key, stamp, m), true
 }
 
 func (s *Server) chainMap(c *gin.Context) {
-	m, ok := s.buildMap(c)
+	e, ok := s.buildMap(c)
 	if !ok {
 		return
 	}
-	b, err := m.JSON() // the same bytes as json.Marshal, half the CPU on big chains
+	b, err := e.JSON() // the same bytes as json.Marshal, half the CPU on big chains
 	if err != nil {
 		Abort(c, err)
 		return
@@ -64,22 +85,22 @@ func (s *Server) chainMap(c *gin.Context) {
 }
 
 func (s *Server) chainMapSVG(c *gin.Context) {
-	m, ok := s.buildMap(c)
+	e, ok := s.buildMap(c)
 	if !ok {
 		return
 	}
-	svg := chainmap.RenderSVG(m, chainmap.SVGOptions{})
 	if c.Query("download") == "1" {
-		c.Header("Content-Disposition", spreadsheet.ContentDisposition(m.Chain.Name+"产业链招商地图.svg"))
+		c.Header("Content-Disposition", spreadsheet.ContentDisposition(e.m.Chain.Name+"产业链招商地图.svg"))
 	}
-	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", svg)
+	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", e.SVG())
 }
 
 func (s *Server) chainTargetsXLSX(c *gin.Context) {
-	m, ok := s.buildMap(c)
+	e, ok := s.buildMap(c)
 	if !ok {
 		return
 	}
+	m := e.m
 	var buf bytes.Buffer
 	if err := chainmap.WriteTargetsXLSX(&buf, m); err != nil {
 		Abort(c, err)

@@ -92,6 +92,7 @@ type Server struct {
 	throttle *throttle
 	routes   []route
 	static   fs.FS
+	maps     *mapCache
 }
 
 // New builds the server and its routes.
@@ -104,7 +105,7 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		opts.Thresholds = chainmap.DefaultThresholds()
 	}
 	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
-		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock)}
+		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock), maps: newMapCache(opts.Clock)}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(s.registry)
 	e := s.engine

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 
 	"github.com/laiyuan-edz/chaincrm/chainmap"
@@ -201,4 +202,16 @@ func eachRow(query func() (*sql.Rows, error), fn func(*sql.Rows) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// MapStamp names the state of everything a map is built from: the chain maps' change
+// counters (changes.go) and the zone's calendar day. Two calls that return the same stamp
+// would build the same maps for the same caller, so a built map may be served again while
+// the stamp holds.
+func (s *MapService) MapStamp(ctx context.Context) (string, error) {
+	st, err := s.db.MapStamp(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d.%d@%s", st.DB, st.Local, s.db.today()), nil
 }

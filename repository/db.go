@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -77,6 +78,8 @@ type DB struct {
 	Driver  string
 	Clock   domain.Clock
 	Opts    Options
+
+	mapLocal atomic.Int64 // this process's chain-map change counter (changes.go)
 }
 
 // Open connects to driver/dsn. For SQLite the DSN is a file path (created with its folder)
@@ -125,7 +128,12 @@ func Open(driver, dsn string, opts Options) (*DB, error) {
 		// it; Session makes db.Gorm() hand out a fresh statement per chain again.
 		g = g.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").Session(&gorm.Session{})
 	}
-	return &DB{gorm: g, sql: sqlDB, Driver: driver, Clock: domain.SystemClock{}, Opts: opts}, nil
+	db := &DB{gorm: g, sql: sqlDB, Driver: driver, Clock: domain.SystemClock{}, Opts: opts}
+	if err := db.trackChanges(g); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func sqliteDSN(dsn string) (string, error) {
@@ -184,9 +192,15 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ch := &txChanges{}
+	ctx = context.WithValue(ctx, txChangesKey{}, ch)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	if err == nil && ch.mapData.Load() {
+		db.bumpMap(ctx) // after the commit: see changes.go
+	}
+	return err
 }
 
 // conn returns the transaction in ctx, or the pool.

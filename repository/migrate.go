@@ -25,6 +25,8 @@ var migrations = []migration{
 	{4, "figures: signing and stage-move indexes", migrateV4},
 	{5, "append-only audit log", migrateV5},
 	{6, "chain map editing history", migrateV6},
+	{7, "change generations for cached chain maps", migrateV7},
+	{8, "covering index for the dashboard's dockings", migrateV8},
 }
 
 type schemaMigration struct {

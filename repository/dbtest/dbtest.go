@@ -95,3 +95,32 @@ func randHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Reopen opens a second connection pool on db's database, as another process (the CLI
+// beside a running server) would; it is closed when the test ends.
+func Reopen(t testing.TB, db *repository.DB) *repository.DB {
+	t.Helper()
+	var dsn string
+	if db.Driver == repository.DriverSQLite {
+		var rows []struct {
+			Seq        int
+			Name, File string
+		}
+		if err := db.Gorm().Raw("PRAGMA database_list").Scan(&rows).Error; err != nil || len(rows) == 0 {
+			t.Fatalf("database_list: %v", err)
+		}
+		dsn = rows[0].File
+	} else {
+		var name string
+		if err := db.Gorm().Raw("SELECT DATABASE()").Scan(&name).Error; err != nil {
+			t.Fatal(err)
+		}
+		dsn = databaseDSN(name)
+	}
+	other, err := repository.Open(db.Driver, dsn, db.Opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}

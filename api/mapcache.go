@@ -1,0 +1,112 @@
+package api
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/domain"
+)
+
+// MapStamper is implemented by a MapSource whose built maps may be kept: MapStamp names
+// the state of everything a map is built from, and changes whenever any of it changes
+// (repository.MapService: a change counter bumped after every committed write to
+// projects, enterprises, chains, nodes and links, plus the zone's date).
+type MapStamper interface {
+	MapStamp(ctx context.Context) (string, error)
+}
+
+// mapCache keeps built chain maps, with their JSON and SVG once rendered, so that the
+// leaders who open the same map again and again are served in a fraction of a
+// millisecond; the first request after a change rebuilds it. An entry is used only while
+// the source's stamp is unchanged, the caller's scope and the chain's own record are the
+// same, and for at most mapCacheTTL (a safety net should a change go unnoticed). The
+// least recently used entry goes when mapCacheEntries are held.
+type mapCache struct {
+	mu      sync.Mutex
+	entries map[string]*list.Element
+	lru     *list.List
+	now     func() time.Time
+}
+
+const (
+	mapCacheEntries = 64
+	mapCacheTTL     = 5 * time.Minute
+)
+
+type cachedMap struct {
+	key     string
+	stamp   string
+	built   time.Time
+	m       *chainmap.Map
+	jsonOne sync.Once
+	json    []byte
+	jsonErr error
+	svgOne  sync.Once
+	svg     []byte
+}
+
+func newMapCache(clock domain.Clock) *mapCache {
+	return &mapCache{entries: map[string]*list.Element{}, lru: list.New(), now: clock.Now}
+}
+
+// mapCacheKey is what besides the stamp decides a map: the chain's record as the caller
+// sees it (name, chief) and the caller's scope, which filters the projects.
+func mapCacheKey(chain *domain.Chain, scope domain.Scope) (string, error) {
+	b, err := json.Marshal(chain)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d|%t|%v|%d|%s", scope.ZoneID, scope.All, scope.ChainIDs, scope.SubmitterID, b), nil
+}
+
+// get returns the entry for key built at stamp, if held and fresh.
+func (c *mapCache) get(key, stamp string) *cachedMap {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil
+	}
+	e := el.Value.(*cachedMap)
+	if e.stamp != stamp || c.now().Sub(e.built) > mapCacheTTL {
+		c.lru.Remove(el)
+		delete(c.entries, key)
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return e
+}
+
+// put keeps m, built from the state named by stamp, and returns its entry.
+func (c *mapCache) put(key, stamp string, m *chainmap.Map) *cachedMap {
+	e := &cachedMap{key: key, stamp: stamp, built: c.now(), m: m}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.lru.Remove(el)
+	}
+	c.entries[key] = c.lru.PushFront(e)
+	for c.lru.Len() > mapCacheEntries {
+		old := c.lru.Back()
+		c.lru.Remove(old)
+		delete(c.entries, old.Value.(*cachedMap).key)
+	}
+	return e
+}
+
+// JSON renders the map's JSON once.
+func (e *cachedMap) JSON() ([]byte, error) {
+	e.jsonOne.Do(func() { e.json, e.jsonErr = e.m.JSON() })
+	return e.json, e.jsonErr
+}
+
+// SVG renders the map's drawing once.
+func (e *cachedMap) SVG() []byte {
+	e.svgOne.Do(func() { e.svg = chainmap.RenderSVG(e.m, chainmap.SVGOptions{}) })
+	return e.svg
+}

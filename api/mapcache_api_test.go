@@ -1,0 +1,65 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/laiyuan-edz/chaincrm/api/apitest"
+	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
+)
+
+// A map served again is the same document until its data changes — in this process or in
+// another one on the same database (`chaincrm import` beside the server) — and then the
+// next request shows the change. Scopes never share a cached map.
+func TestCachedMapFollowsChanges(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		get := func(user string) []byte {
+			t.Helper()
+			r := e.As(user, http.MethodGet, "/api/v1/chains/food/map", nil)
+			if r.Status != http.StatusOK {
+				t.Fatalf("map as %s: %d %s", user, r.Status, r.Body)
+			}
+			return r.Body
+		}
+		first := get("director")
+		if again := get("director"); !bytes.Equal(first, again) {
+			t.Fatal("the same map read twice differs with nothing changed")
+		}
+		svg1 := e.As("director", http.MethodGet, "/api/v1/chains/food/map.svg", nil).Body
+
+		// Another process renames an enterprise on the map.
+		other := dbtest.Reopen(t, e.DB)
+		if err := other.Gorm().Exec("UPDATE enterprises SET name = ? WHERE name = ?", "千喜鹤食品（涞源）有限公司", "千喜鹤食品有限公司").Error; err != nil {
+			t.Fatal(err)
+		}
+		after := get("director")
+		if bytes.Equal(first, after) || !bytes.Contains(after, []byte("千喜鹤食品（涞源）有限公司")) {
+			t.Fatal("a change by another process does not show on the next map")
+		}
+		if err := other.Gorm().Exec("UPDATE chain_nodes SET name = ? WHERE name = ?", "冷链仓储物流", "冷链物流").Error; err != nil {
+			t.Fatal(err)
+		}
+		if svg2 := e.As("director", http.MethodGet, "/api/v1/chains/food/map.svg", nil).Body; bytes.Equal(svg1, svg2) || !bytes.Contains(svg2, []byte("冷链仓储物流")) {
+			t.Fatal("the SVG was served from before the change")
+		}
+
+		// The zone-wide map and the chain chief's are kept apart, and each stays right.
+		chief := get("chief_food")
+		if !bytes.Equal(chief, get("chief_food")) {
+			t.Fatal("the chief's map read twice differs")
+		}
+		if r := e.As("chief_mining", http.MethodGet, "/api/v1/chains/food/map", nil); r.Status != http.StatusNotFound {
+			t.Fatalf("another chain's chief reads the cached food map: %d", r.Status)
+		}
+
+		// A day later the map is rebuilt for the new date even with no write.
+		e.Clock.Add(11 * time.Hour) // 21:00 in Laiyuan; the session is used, so it stays alive
+		before := get("director")
+		e.Clock.Add(4 * time.Hour) // 01:00 the next day
+		if bytes.Equal(before, get("director")) {
+			t.Fatal("the map keeps yesterday's date")
+		}
+	})
+}
