@@ -652,6 +652,199 @@ async function main() {
     await page.locator('[data-test=page-forbidden]').waitFor()
   })
 
+  // --- oversight flows ---
+  // 督办, 到资, the audit log, 个人设置, the review badge, report figures and targets.
+  async function firstSigned(owner, skip = []) {
+    const r = await apiAs('director', 'GET', `/projects?owner=${owner}&stage=follow_up&page_size=100`)
+    assert(r.status === 200, `GET /projects HTTP ${r.status}`)
+    const p = (r.json.items || []).find((x) => x.signed_at && !skip.includes(x.id))
+    assert(p, `no signed project of ${owner} in the demo`)
+    return p
+  }
+  const supText = `请于本月底前完成土地摘牌前置手续并报送进展（E2E-${stamp}）`
+
+  await test('oversight: the director issues a 督办, recruiter1 answers it, the director closes it', async () => {
+    const p = await firstSigned('recruiter1', [3])
+    await login(page, 'director')
+    await page.goto(`${base}/projects/${p.id}?tab=supervision`)
+    await page.locator('[data-test=supervision-panel]').waitFor({ timeout: 20000 })
+    await page.click('[data-test=issue-supervision]')
+    await page.locator('[data-test=issue-dialog] textarea').waitFor()
+    await fill(page, 'issue-instruction', supText)
+    await page.click('[data-test=issue-submit]')
+    await toast(page, '督办已发出')
+    const card = page.locator('[data-test=supervision]', { hasText: `E2E-${stamp}` })
+    await card.waitFor()
+    assert((await card.locator('[data-test=supervision-status]').textContent()).trim() === '办理中', 'new supervision is not 办理中')
+    await shot(page, 'project-supervision')
+
+    await login(page, 'recruiter1')
+    const badge = page.locator('[data-test=badge-supervisions]')
+    await badge.waitFor({ timeout: 15000 })
+    assert(Number(await badge.textContent()) >= 1, `supervision badge: ${await badge.textContent()}`)
+    await page.goto(base + '/supervisions')
+    await page.locator('[data-test=page-supervisions]').waitFor()
+    const mine = page.locator('[data-test=supervision]', { hasText: `E2E-${stamp}` })
+    await mine.waitFor({ timeout: 15000 })
+    assert(!(await mine.locator('[data-test=supervision-close-btn]').count()), 'the owner is offered 办结')
+    await mine.locator('[data-test=supervision-answer-btn]').click()
+    await fill(page, 'answer-input', '已与自然资源局对接，土地摘牌材料已报送，预计下周完成。')
+    await page.click('[data-test=answer-submit]')
+    await toast(page, '答复已提交')
+    await page.waitForFunction((s) => [...document.querySelectorAll('[data-test=supervision]')].some((c) => c.textContent.includes(s) && c.getAttribute('data-status') === 'answered'), `E2E-${stamp}`)
+    await shot(page, 'supervisions')
+
+    await login(page, 'director')
+    await page.goto(base + '/supervisions?tab=issued&status=answered')
+    const issued = page.locator('[data-test=supervision]', { hasText: `E2E-${stamp}` })
+    await issued.waitFor({ timeout: 15000 })
+    assert((await issued.locator('[data-test=supervision-answer]').textContent()).includes('土地摘牌材料已报送'), 'answer not shown to the issuer')
+    await issued.locator('[data-test=supervision-close-btn]').click()
+    await page.locator('.el-message-box .el-button--primary').click()
+    await toast(page, '督办已办结')
+    const r = await apiAs('director', 'GET', `/projects/${p.id}/supervisions`)
+    const s = (r.json.items || []).find((x) => x.instruction === supText)
+    assert(s && s.status === 'closed' && s.answer, `server state after close: ${JSON.stringify(s)}`)
+  })
+
+  await test('oversight: the owner records 到资 on a signed project and the totals follow', async () => {
+    const p = await firstSigned('recruiter1')
+    const before = await apiAs('recruiter1', 'GET', `/projects/${p.id}/investments`)
+    assert(before.status === 200, `GET investments HTTP ${before.status}`)
+    await login(page, 'recruiter1')
+    await page.goto(`${base}/projects/${p.id}?tab=investment`)
+    await page.locator('[data-test=investment-form]').waitFor({ timeout: 20000 })
+    await fill(page, 'inv-amount', '1200')
+    await fill(page, 'inv-notes', `首期注册资本金到位（E2E-${stamp}）`)
+    await page.click('[data-test=inv-submit]')
+    await toast(page, '到资已登记')
+    await page.locator('[data-test=investment-table]', { hasText: `E2E-${stamp}` }).waitFor()
+    const after = await apiAs('recruiter1', 'GET', `/projects/${p.id}/investments`)
+    const gained = Number(after.json.realised_investment_wan) - Number(before.json.realised_investment_wan)
+    assert(gained === 1200, `realised grew by ${gained}, not 1200`)
+    const shown = await page.locator('[data-test=inv-realised]').textContent()
+    assert(shown.replace(/,/g, '').includes(String(Number(after.json.realised_investment_wan) >= 10000 ? '' : after.json.realised_investment_wan)), `realised shown as ${shown}`)
+    await shot(page, 'project-investment')
+    // a viewer sees the list but no form
+    await login(page, 'viewer')
+    await page.goto(`${base}/projects/${p.id}?tab=investment`)
+    await page.locator('[data-test=investment-panel]').waitFor({ timeout: 20000 })
+    assert(!(await page.locator('[data-test=investment-form]').count()), 'viewer is offered 登记到资')
+    // the dashboard's announced-vs-realised card
+    await login(page, 'director')
+    const year = Number(String(p.signed_at).slice(0, 4))
+    await page.goto(`${base}/?year=${year}`)
+    await page.locator('[data-test=investment-summary] [data-test=sum-realised]').waitFor({ timeout: 20000 })
+    const sum = await apiAs('director', 'GET', `/investments/summary?year=${year}`)
+    const cardText = await page.locator('[data-test=investment-summary]').textContent()
+    assert(cardText.includes(`签约项目 ${sum.json.signed.projects} 个`), `summary card: ${cardText.slice(0, 120)}`)
+    assert(Number(sum.json.signed.realised_investment_wan) >= 1200, `summary realised ${sum.json.signed.realised_investment_wan}`)
+  })
+
+  await test('oversight: admin filters the audit log by action and user', async () => {
+    await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'viewer', password: 'wrong-password' }) })
+    await login(page, 'admin')
+    await page.goto(base + '/admin/audit')
+    await page.locator('[data-test=audit-table]').waitFor({ timeout: 20000 })
+    await shot(page, 'audit-log')
+    await pickOption(page, 'audit-action', '登录失败')
+    await page.waitForFunction(() => {
+      const tags = [...document.querySelectorAll('[data-test=audit-table] [data-test=audit-action-label]')]
+      return tags.length > 0 && tags.every((t) => t.textContent.trim() === '登录失败')
+    }, null, { timeout: 15000 })
+    assert(/action=login_failed/.test(page.url()), `filter not in the address: ${page.url()}`)
+    await page.locator('[data-test=audit-action] .el-select__wrapper, [data-test=audit-action]').first().hover()
+    await page.locator('[data-test=audit-action] .el-select__clear').click()
+    await pickOption(page, 'audit-actor', '（director）')
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-test=audit-table] .el-table__body tr')]
+      return rows.length > 0 && rows.every((r) => r.children[1] && r.children[1].textContent.trim() === 'director')
+    }, null, { timeout: 15000 })
+    const api = await apiAs('admin', 'GET', '/audit?actor=director&page_size=1')
+    await page.waitForFunction((n) => (document.querySelector('[data-test=audit-total]')?.textContent || '').includes(String(n)), api.json.total - 0, { timeout: 5000 })
+      .catch(async () => { throw new Error(`total shown ${await page.locator('[data-test=audit-total]').textContent()} vs API ${api.json.total}`) })
+  })
+
+  await test('oversight: the weekly digest opt-out is saved and survives a reload', async () => {
+    await login(page, 'recruiter2')
+    await page.click('[data-test=user-menu]')
+    await page.locator('[data-test=user-settings]:visible').click()
+    await page.waitForURL(/\/settings$/)
+    const sw = page.locator('[data-test=digest-switch]')
+    await sw.waitFor()
+    assert(await sw.evaluate((el) => el.classList.contains('is-checked')), 'digest switch not on for a fresh user')
+    await sw.click()
+    await toast(page, '已关闭每周简报')
+    await page.reload()
+    await page.locator('[data-test=digest-switch]').waitFor()
+    assert(!(await page.locator('[data-test=digest-switch]').evaluate((el) => el.classList.contains('is-checked'))), 'opt-out lost after reload')
+    const me = await apiAs('recruiter2', 'GET', '/me')
+    assert(me.json.digest_opt_out === true, `GET /me digest_opt_out = ${me.json.digest_opt_out}`)
+    assert(await page.locator('[data-test=password-form]').count(), 'no password form on the settings page')
+    await shot(page, 'settings')
+    await page.locator('[data-test=digest-switch]').click()
+    await toast(page, '已开启每周简报')
+    const back = await apiAs('recruiter2', 'GET', '/me')
+    assert(back.json.digest_opt_out === false, 'switching the digest back on did not save')
+  })
+
+  await test('oversight: the review badge counts the whole queue, not one page', async () => {
+    const q = await apiAs('director', 'GET', '/review-queue?page_size=1')
+    assert(q.status === 200 && typeof q.json.total === 'number', `review-queue: HTTP ${q.status}`)
+    await login(page, 'director')
+    await page.waitForLoadState('networkidle').catch(() => {})
+    const badge = page.locator('[data-test=badge-review]')
+    if (q.json.total > 0) {
+      await badge.waitFor({ timeout: 15000 })
+      assert(Number(await badge.textContent()) === Math.min(q.json.total, 99) || (q.json.total > 99 && (await badge.textContent()) === '99+'), `badge ${await badge.textContent()} vs total ${q.json.total}`)
+      await page.goto(base + '/review')
+      await page.locator('[data-test=review-total]').waitFor({ timeout: 15000 })
+      assert(Number(await page.locator('[data-test=review-total]').textContent()) === q.json.total, 'review page count is not the total')
+    } else assert(!(await badge.count()), 'badge shown for an empty queue')
+  })
+
+  await test('oversight: the 2022 report lists every figure and none reads [object Object]', async () => {
+    await login(page, 'director')
+    await page.goto(base + '/reports?year=2022')
+    await page.locator('[data-test=report-text]').waitFor({ timeout: 20000 })
+    await page.locator('.raw .el-collapse-item__header').click()
+    const table = page.locator('[data-test=report-figures]')
+    await table.waitFor()
+    const text = await table.textContent()
+    assert(!text.includes('[object Object]'), 'a figure shows as [object Object]')
+    for (const k of ['overview.docked_total', 'overview.channel_results', 'signed_projects.projects', 'overview.stage_days']) assert(text.includes(k), `figure ${k} missing`)
+  })
+
+  await test('oversight: the targets page offers exactly the server metrics and saves an edit', async () => {
+    const year = new Date().getFullYear()
+    const api = await apiAs('director', 'GET', `/targets?year=${year}`)
+    assert(api.status === 200 && Array.isArray(api.json.metrics), `GET /targets HTTP ${api.status}`)
+    await login(page, 'director')
+    await page.goto(base + '/admin/targets')
+    await page.locator('[data-test=page-admin-targets]').waitFor()
+    await page.waitForFunction(() => !document.querySelector('[data-test=state-loading]'))
+    await page.click('[data-test=new-target]')
+    await page.locator('[data-test=target-metric]').click()
+    const opts = page.locator('.el-select-dropdown__item:visible')
+    await opts.first().waitFor()
+    assert((await opts.count()) === api.json.metrics.length, `${await opts.count()} metrics offered, server has ${api.json.metrics.length}`)
+    const free = api.json.metrics.find((m) => !(api.json.items || []).some((x) => x.metric === m.code))
+    assert(free, 'every metric already has a target this year')
+    await opts.filter({ hasText: free.label }).first().click()
+    await fill(page, 'target-value', '7')
+    await page.click('[data-test=target-save]')
+    await toast(page, '目标已保存')
+    const row = page.locator('[data-test=targets-table] .el-table__body tr', { hasText: free.label }).first()
+    await row.waitFor()
+    await row.locator('[data-test=edit-target]').click()
+    await fill(page, 'target-value', '9')
+    await page.click('[data-test=target-save]')
+    await toast(page, '目标已保存')
+    const after = await apiAs('director', 'GET', `/targets?year=${year}`)
+    const saved = after.json.items.find((x) => x.metric === free.code)
+    assert(saved && saved.target === 9, `target after edit: ${JSON.stringify(saved)}`)
+  })
+
   await test('every page in each role\'s menu opens without an error state', async () => {
     const problems = []
     for (const u of ['admin', 'director', 'chief_food', 'recruiter1', 'agent1', 'viewer']) { // one of each role
@@ -659,7 +852,8 @@ async function main() {
       const links = await page.locator('[data-test=nav] a[href], [data-test=nav] .el-menu-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter(Boolean))
       const paths = { 'nav-dashboard': '/', 'nav-projects': '/projects', 'nav-board': '/board', 'nav-visit': '/visit', 'nav-map': '/map', 'nav-review': '/review',
         'nav-reminders': '/reminders', 'nav-reports': '/reports?year=2022', 'nav-enterprises': '/enterprises', 'nav-admin-users': '/admin/users',
-        'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs' }
+        'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs',
+        'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit' }
       const mine = Object.keys(paths).filter((k) => links.includes(k))
       for (const k of mine) {
         await page.goto(base + paths[k])
