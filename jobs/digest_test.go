@@ -274,6 +274,10 @@ func TestDigestCapsAndEmptiness(t *testing.T) {
 	if !strings.Contains(html, `href="http://x.test/projects/1"`) {
 		t.Error("links do not use the base URL")
 	}
+	// the footer's opt-out points at the web app's settings page (frontend route /settings)
+	if !strings.Contains(html, `href="http://x.test/settings"`) || !strings.Contains(text, "http://x.test/settings") {
+		t.Error("the footer does not link to the settings page")
+	}
 	// Moves outside the chief's chain do not count.
 	var other int64 = 2
 	for _, p := range data.Projects {
