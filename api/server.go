@@ -78,6 +78,8 @@ type Options struct {
 	// TrustedProxies are the reverse proxies (addresses, CIDRs) whose X-Forwarded-For is
 	// believed; none by default, so that a client cannot forge its address.
 	TrustedProxies []string
+	// Exports are the settings of the background export jobs (issue 8).
+	Exports ExportJobOptions
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -92,6 +94,7 @@ type Server struct {
 	throttle *throttle
 	routes   []route
 	static   fs.FS
+	exports  *exportJobs
 	maps     *mapCache
 }
 
@@ -105,7 +108,8 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		opts.Thresholds = chainmap.DefaultThresholds()
 	}
 	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
-		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock), maps: newMapCache(opts.Clock)}
+		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock),
+		exports: newExportJobs(opts.Exports, opts.Clock, log), maps: newMapCache(opts.Clock)}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(s.registry)
 	e := s.engine

@@ -18,7 +18,7 @@ import (
 
 // transferRoutes: the spreadsheet import, its template, and the exports.
 func (s *Server) transferRoutes() []route {
-	return []route{
+	return append([]route{
 		{Method: http.MethodPost, Path: v1 + "/import/projects", Obj: "import", Act: "run", Upload: true,
 			Summary: "Import projects from an .xlsx or .csv (multipart field file; ?dry_run=true checks only): all or nothing, 422 lists every bad row", Handler: s.importProjects},
 		{Method: http.MethodGet, Path: v1 + "/import/template.xlsx", Obj: "import", Act: "run",
@@ -27,7 +27,7 @@ func (s *Server) transferRoutes() []route {
 			Summary: "The visible projects matching the list's filters as a spreadsheet in the import format", Handler: s.exportProjects},
 		{Method: http.MethodGet, Path: v1 + "/export/activities.xlsx", Obj: "export", Act: "run",
 			Summary: "The activities of the visible projects matching the list's filters (?from=, ?to= bound their dates)", Handler: s.exportActivities},
-	}
+	}, s.exportJobRoutes()...)
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

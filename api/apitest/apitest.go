@@ -50,15 +50,16 @@ func (c *Clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.U
 
 // Env is a running API on a seeded database.
 type Env struct {
-	T        testing.TB
-	Driver   string
-	DB       *repository.DB
-	Enforcer *casbin.SyncedEnforcer
-	Server   *api.Server
-	HTTP     *httptest.Server
-	Clock    *Clock
-	Jobs     *jobs.Service // the scheduled jobs, not started: run them with Jobs.Run
-	MailDir  string        // where the jobs' file mailer writes .eml files
+	T         testing.TB
+	Driver    string
+	DB        *repository.DB
+	Enforcer  *casbin.SyncedEnforcer
+	Server    *api.Server
+	HTTP      *httptest.Server
+	Clock     *Clock
+	Jobs      *jobs.Service // the scheduled jobs, not started: run them with Jobs.Run
+	MailDir   string        // where the jobs' file mailer writes .eml files
+	ExportDir string        // where the background exports write their files
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -108,6 +109,7 @@ func New(t testing.TB, driver string) *Env {
 		t.Fatal(err)
 	}
 	users := repository.NewUserService(db)
+	exportDir := filepath.Join(t.TempDir(), "exports")
 	srv := api.New(api.Services{
 		Projects:     repository.NewProjectService(db),
 		Activities:   repository.NewActivityService(db),
@@ -129,13 +131,16 @@ func New(t testing.TB, driver string) *Env {
 		Jobs:         jobSvc,
 	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
+		Exports: api.ExportJobOptions{Dir: exportDir},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
 		},
 	})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir, tokens: map[string]string{}}
+	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
+	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
+		ExportDir: exportDir, tokens: map[string]string{}}
 }
 
 // Response is a finished request.

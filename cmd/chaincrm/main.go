@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -259,6 +260,7 @@ func (m *Main) serve(ctx context.Context) error {
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
 		TrustedProxies: m.Config.TrustedProxyList(),
+		Exports:        api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
 		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			codes, err := m.DB.ZoneCodes(ctx)
@@ -298,7 +300,19 @@ func (m *Main) serve(ctx context.Context) error {
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if err := srv.Close(); err != nil { // background exports: cancelled, their files removed
+		m.Log.Error("closing the export jobs", "err", err)
+	}
 	return m.stopJobs()
+}
+
+// exportDir is where background exports write their files: <data_dir>/exports, or a
+// temporary directory when no data directory is set.
+func exportDir(dataDir string) string {
+	if dataDir == "" {
+		return ""
+	}
+	return filepath.Join(dataDir, "exports")
 }
 
 // watchPolicy reloads the enforcer when another replica changed roles or policies.
