@@ -605,6 +605,7 @@ export default {
     notSigned: 'Capital can be recorded once the project is signed',
     summaryTitle: 'Announced vs realised investment of signed projects',
     summaryProjects: '{n} signed projects',
+    projects: 'Projects',
     inYear: 'Realised in {year} (earlier signings included)',
     byChain: 'By chain',
     byChannel: 'By channel',

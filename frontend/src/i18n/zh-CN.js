@@ -605,6 +605,7 @@ export default {
     notSigned: '项目签约后才能登记到资',
     summaryTitle: '签约项目计划投资与实际到资',
     summaryProjects: '签约项目 {n} 个',
+    projects: '项目数',
     inYear: '{year} 年内到资（含往年签约项目）',
     byChain: '按产业链',
     byChannel: '按渠道',
