@@ -36,8 +36,9 @@ func CanEditProject(a *Actor, p *Project) bool {
 }
 
 // CanLogActivity: whoever may edit the project, a recruiter on any project of the zone
-// (colleagues cover for each other on the road), an agent on projects they submitted, and a
-// chain chief on their chain's projects.
+// (colleagues cover for each other on the road), and an agent on projects they submitted.
+// Chain chiefs review, decide and comment (批示) but do not log visits: the contract gives
+// them no such right and configs/policy.csv grants chain_chief no activity/create.
 func CanLogActivity(a *Actor, p *Project) bool {
 	if a == nil || a.User == nil {
 		return false
@@ -49,7 +50,7 @@ func CanLogActivity(a *Actor, p *Project) bool {
 	case u.HasRole(RoleAgent) && p.CreatedByID == u.ID:
 		return true
 	}
-	return chiefOf(u, p.ChainID)
+	return false
 }
 
 // CanDecide: a chain chief of the project's chain, or the director (for every chain, and

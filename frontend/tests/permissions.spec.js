@@ -34,7 +34,7 @@ describe('permissions mirror the contract', () => {
     expect(perm.canLogActivity(rec2, foodProject)).toBe(true)
     expect(perm.canLogActivity(agent, agentLead)).toBe(true)
     expect(perm.canLogActivity(agent, foodProject)).toBe(false)
-    expect(perm.canLogActivity(chiefFood, foodProject)).toBe(true)
+    expect(perm.canLogActivity(chiefFood, foodProject)).toBe(false)
     expect(perm.canLogActivity(viewer, foodProject)).toBe(false)
     expect(perm.canLogActivity(viewer, null)).toBe(false)
   })

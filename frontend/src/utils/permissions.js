@@ -35,13 +35,12 @@ export function canRestoreProject(me) {
   return hasRole(me, 'admin')
 }
 
-/** Log a visit: admin, director, any recruiter; an agent on what they submitted; a chief on their chain. */
+/** Log a visit: admin, director, any recruiter; an agent on what they submitted. Chain chiefs review and decide, they do not log visits (the server refuses them). */
 export function canLogActivity(me, p) {
   if (!me) return false
   if (hasRole(me, 'admin', 'director', 'recruiter')) return true
-  if (!p) return hasRole(me, 'agent', 'chain_chief')
-  if (hasRole(me, 'agent') && (p.created_by === me.username || p.owner === me.username)) return true
-  return isChiefOf(me, p.chain)
+  if (!p) return hasRole(me, 'agent')
+  return hasRole(me, 'agent') && (p.created_by === me.username || p.owner === me.username)
 }
 
 /** Decide a landing decision: the director, or a chain chief of the project's chain. */
