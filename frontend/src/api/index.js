@@ -55,6 +55,17 @@ export const projects = {
   exportXlsx: (filters, opts) => download('/export/projects.xlsx', filters, '招商项目.xlsx', opts),
 }
 
+// The projects export as a background job with progress (utils/exportJob.js drives it): start
+// takes the list's filters in the query string and answers {id, total}; status answers
+// {id, status: running|done|failed, rows, total, error?, file_name, size?}; file sends the
+// workbook with a Content-Length (409 while running); cancel removes the job.
+export const exportJobs = {
+  start: (filters) => api.post('/export/projects', undefined, { query: filters }),
+  status: (id) => api.get(`/export/jobs/${encodeURIComponent(id)}`),
+  download: (id, opts) => download(`/export/jobs/${encodeURIComponent(id)}/file`, null, '招商项目.xlsx', opts),
+  cancel: (id) => api.del(`/export/jobs/${encodeURIComponent(id)}`),
+}
+
 export const enterprises = {
   list: (query) => api.get('/enterprises', query),
   get: (id) => api.get(`/enterprises/${id}`),
