@@ -416,6 +416,38 @@ async function main() {
     assert(r.status === 200 && r.json && r.json.total === 0, `a row was written by a failing import: ${r.text.slice(0, 200)}`)
   })
 
+  await test('export: the job shows rows of total with a bar, then the file downloads', async () => {
+    await login(page, 'director')
+    await page.goto(base + '/projects?chain=food')
+    await page.locator('[data-test=page-projects]').waitFor()
+    const want = (await apiAs('director', 'GET', '/projects?chain=food&page_size=1')).json.total
+    const polled = []
+    const onResponse = async (r) => {
+      if (/\/api\/v1\/export\/jobs\/[0-9a-f]{32}$/.test(r.url())) polled.push(await r.json().catch(() => null))
+    }
+    page.on('response', onResponse)
+    try {
+      const downloading = page.waitForEvent('download', { timeout: 30000 })
+      await page.click('[data-test=export]')
+      const line = page.locator('[data-test=export-progress-text]', { hasText: /正在导出\s[\d\s]+\/\s[\d\s]+行（\d+%）/ })
+      await line.waitFor({ timeout: 10000 })
+      const text = (await line.textContent()).replace(/\s/g, '')
+      const m = /\/([\d]+)行/.exec(text)
+      assert(m && Number(m[1]) === want && want > 0, `progress line "${text}", the list has ${want}`)
+      assert(await page.locator('[data-test=export-progress] .el-progress').count() === 1, 'no progress bar')
+      assert(await page.locator('[data-test=export-cancel]').count() === 1, 'no cancel button')
+      const dl = await downloading
+      assert(/^招商项目-\d{8}\.xlsx$/.test(dl.suggestedFilename()), `file name ${dl.suggestedFilename()}`)
+      const file = fs.readFileSync(await dl.path())
+      assert(file.subarray(0, 2).toString() === 'PK', 'the download is not an .xlsx (zip)')
+      await toast(page, '已下载')
+      const last = polled.filter(Boolean).at(-1)
+      assert(last && last.status === 'done' && last.rows === want && last.total === want, `last poll ${JSON.stringify(last)}, want ${want} rows`)
+      assert(last.size === file.length, `downloaded ${file.length} bytes, the job wrote ${last.size}`)
+      await page.locator('[data-test=export-progress]').waitFor({ state: 'detached' })
+    } finally { page.off('response', onResponse) }
+  })
+
   await test('the semiconductor chain map renders and a node opens its details', async () => {
     await login(page, 'chief_semi')
     await page.goto(base + '/map/semiconductor')
@@ -595,6 +627,48 @@ async function main() {
     const want = [`删除环节“${renamed}”`, `环节“${renamed}”解除关联企业“${ent}”`, `环节“${renamed}”关联企业“${ent}”`]
     assert(JSON.stringify(text.slice(0, 3)) === JSON.stringify(want), `history: ${JSON.stringify(text)}`)
     assert(text[3].includes(`环节名称由“${first}”改为“${renamed}”`) && /^新增环节“.+”（中游）$/.test(text[4]), `history: ${JSON.stringify(text)}`)
+  })
+
+  await test('chain editor: admin marks and unmarks a chain master and records a referral', async () => {
+    await login(page, 'admin')
+    await page.goto(base + '/admin/chains/semiconductor')
+    const panel = page.locator('[data-test=masters-panel]')
+    await panel.locator('[data-test=chain-masters]').waitFor({ timeout: 20000 })
+    const confirm = () => page.locator('.el-message-box__btns .el-button--primary').click()
+    const pick = async (picker, typed, text) => {
+      await panel.locator(`[data-test=${picker}]`).click()
+      await page.keyboard.type(typed)
+      const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+      await opt.waitFor({ timeout: 15000 })
+      await opt.click()
+    }
+    const master = '河北驷乾新能源科技有限公司'
+    await pick('master-picker', '驷乾', master)
+    await panel.locator('[data-test=add-master]').click()
+    await toast(page, `已将“${master}”设为链主`)
+    const tag = panel.locator('[data-test=chain-master]', { hasText: master })
+    await tag.waitFor()
+    await tag.locator('.el-tag__close').click()
+    await confirm()
+    await toast(page, `已取消“${master}”的链主身份`)
+    await tag.waitFor({ state: 'detached' })
+
+    const from = '河北同光晶体有限公司'
+    const to = '江苏国科智能科技有限公司'
+    await panel.locator('[data-test=referral-from]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: from }).first().click()
+    await pick('referral-to', '国科', to)
+    await panel.locator('[data-test=add-referral]').click()
+    await toast(page, `已记录：“${from}”可引荐“${to}”`)
+    const first = page.locator('[data-test=chain-history] [data-test=history-line]').first()
+    await page.waitForFunction((want) => (document.querySelector('[data-test=chain-history] [data-test=history-line]') || {}).textContent === want,
+      `记录链主“${from}”可引荐“${to}”`)
+    await pick('referral-to', '国科', to)
+    await panel.locator('[data-test=remove-referral-pair]').click()
+    await toast(page, `已移除：“${from}”引荐“${to}”`)
+    await page.waitForFunction((want) => (document.querySelector('[data-test=chain-history] [data-test=history-line]') || {}).textContent === want,
+      `移除链主“${from}”对“${to}”的引荐`)
+    assert((await first.textContent()).startsWith('移除链主'), 'the history does not show the removal first')
   })
 
   await test('chain editor: chief_food edits food only; the map links into the editor', async () => {
