@@ -38,7 +38,8 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range ginParam.FindAllStringSubmatch(r.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
-		if r.Method == http.MethodGet && (strings.HasSuffix(r.Path, "/projects") || strings.HasSuffix(r.Path, "/projects/board")) {
+		exportJob := r.Path == v1+"/export/projects" // POST: the list's filters in the query string, no body
+		if (r.Method == http.MethodGet && (strings.HasSuffix(r.Path, "/projects") || strings.HasSuffix(r.Path, "/projects/board"))) || exportJob {
 			for _, q := range []string{"channel", "stage", "chain", "owner", "q", "docked_from", "docked_to", "signed_from", "signed_to", "asset_type", "campaign_id", "stale", "cleanup", "page", "page_size"} {
 				params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 			}
@@ -49,7 +50,7 @@ func (s *Server) OpenAPI() map[string]any {
 		if r.Upload {
 			op["requestBody"] = map[string]any{"content": map[string]any{"multipart/form-data": map[string]any{
 				"schema": map[string]any{"type": "object", "properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}}}}}
-		} else if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+		} else if (r.Method == http.MethodPost && !exportJob) || r.Method == http.MethodPatch || r.Method == http.MethodPut {
 			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		}
 		paths[p][strings.ToLower(r.Method)] = op
