@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/laiyuan-edz/chaincrm/api/report"
+	"github.com/laiyuan-edz/chaincrm/api/spreadsheet"
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -20,7 +22,7 @@ func (s *Server) figuresRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/stats/overview", Obj: "stats", Act: "read",
 			Summary: "Figures of a year (?year=, default this year) in the caller's scope: docked by channel, stage, chain and asset type; signings; campaigns; stage conversion and median days; channel, agency and referrer results; planned vs realised investment", Handler: s.overview},
 		{Method: http.MethodGet, Path: v1 + "/reports/annual", Obj: "report", Act: "read",
-			Summary: "The annual paragraph (seed 一(七)) written from the data, with its figures (?year=; ?format=html for a printable page)", Handler: s.annualReport},
+			Summary: "The annual paragraph (seed 一(七)) written from the data, with its figures (?year=; ?format=html for a printable page, ?format=docx for a Word document)", Handler: s.annualReport},
 		{Method: http.MethodGet, Path: v1 + "/targets", Obj: "target", Act: "read",
 			Summary: "The year's targets (?year=) with progress computed from the data, and the metrics a target can be set on", Handler: s.listTargets},
 		{Method: http.MethodPost, Path: v1 + "/targets", Obj: "target", Act: "manage",
@@ -75,13 +77,23 @@ func (s *Server) annualReport(c *gin.Context) {
 		return
 	}
 	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "html" {
-		Abort(c, &domain.Error{Code: domain.EINVALID, Message: "format 应为 json 或 html", Fields: map[string]string{"format": "应为 json 或 html (json or html)"}})
+	if format != "json" && format != "html" && format != "docx" {
+		Abort(c, &domain.Error{Code: domain.EINVALID, Message: "format 应为 json、html 或 docx", Fields: map[string]string{"format": "应为 json、html 或 docx (json, html or docx)"}})
 		return
 	}
 	f, err := s.svc.Stats.AnnualFigures(c.Request.Context(), year)
 	if err != nil {
 		Abort(c, err)
+		return
+	}
+	if format == "docx" {
+		var buf bytes.Buffer
+		if err := report.DOCX(&buf, f); err != nil {
+			Abort(c, err)
+			return
+		}
+		c.Header("Content-Disposition", spreadsheet.ContentDisposition(fmt.Sprintf("%d年招商引资工作情况.docx", year)))
+		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buf.Bytes())
 		return
 	}
 	if format == "html" {

@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +192,14 @@ func TestAnnualReportDemo2022(t *testing.T) {
 		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") ||
 			!strings.Contains(string(r.Body), "共对接项目87个") || !strings.Contains(string(r.Body), "<table>") {
 			t.Errorf("html: %d %s", r.Status, r.Header.Get("Content-Type"))
+		}
+		// Word: the same paragraph, in a .docx named for the year
+		r = e.As("viewer", http.MethodGet, "/api/v1/reports/annual?year=2022&format=docx", nil)
+		if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+			!strings.Contains(r.Header.Get("Content-Disposition"), url.PathEscape("2022年招商引资工作情况.docx")) {
+			t.Errorf("docx: %d %s %s", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
+		} else if doc := docxDocument(t, r.Body); !strings.Contains(doc, "共对接项目87个，其中：委托招商26个、以商招商15个、自主招商21个、“资源+”招商25个") {
+			t.Errorf("docx text: %.300s", doc)
 		}
 		if r := e.As("viewer", http.MethodGet, "/api/v1/reports/annual?year=2022&format=pdf", nil); r.Status != http.StatusBadRequest {
 			t.Errorf("format=pdf: %d", r.Status)
@@ -521,4 +533,29 @@ func TestTargets(t *testing.T) {
 			t.Errorf("agent targets: %d", r.Status)
 		}
 	})
+}
+
+// docxDocument returns word/document.xml of a .docx.
+func docxDocument(t *testing.T, b []byte) string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		if f.Name == "word/document.xml" {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			doc, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(doc)
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
 }
