@@ -1,6 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest'
 import { runExportJob, ExportCancelled, progressText, percentOf, groupDigits, canExport, MAX_POLL_FAILURES } from '../src/utils/exportJob'
 import { ApiError } from '../src/api/client'
+import { mount } from '@vue/test-utils'
+import { i18n, setLocale } from '../src/i18n'
+import ExportJobButton from '../src/components/ExportJobButton.vue'
+import { mockFetch } from './helpers'
 
 const nbsp = (s) => s.replace(/\u00a0/g, ' ')
 
@@ -125,5 +129,33 @@ describe('progress text', () => {
     expect(canExport({ roles: ['chain_chief'] })).toBe(true)
     expect(canExport({ roles: ['agent'] })).toBe(false)
     expect(canExport(null)).toBe(false)
+  })
+})
+
+describe('ExportJobButton', () => {
+  it('shows rows of total with a bar while the job runs, and 取消 cancels it on the server', async () => {
+    setLocale('zh-CN')
+    const { calls } = mockFetch([
+      { match: ['POST', '/api/v1/export/projects'], respond: { status: 202, body: { id: 'job1', total: 20000 } } },
+      { match: ['GET', '/api/v1/export/jobs/job1'], respond: { body: { id: 'job1', status: 'running', rows: 1234, total: 20000, file_name: '招商项目-20230116.xlsx' } } },
+      { match: ['DELETE', '/api/v1/export/jobs/job1'], respond: { status: 204 } },
+    ])
+    const w = mount(ExportJobButton, { global: { plugins: [i18n] }, props: { filters: () => ({ chain: 'food' }) }, attachTo: document.body })
+    await w.find('[data-test=export]').trigger('click')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls[0].url).toBe('/api/v1/export/projects?chain=food')
+    expect(w.find('[data-test=export-progress]').exists()).toBe(true)
+    await vi.advanceTimersByTimeAsync(500)
+    expect(nbsp(w.find('[data-test=export-progress-text]').text())).toBe('正在导出 1 234 / 20 000 行（6%）')
+    expect(w.find('[data-test=export-progress] .el-progress').exists()).toBe(true)
+    expect(w.find('[data-test=export]').attributes('disabled')).toBeDefined()
+    await w.find('[data-test=export-cancel]').trigger('click')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls.some((c) => c.method === 'DELETE' && c.url === '/api/v1/export/jobs/job1')).toBe(true)
+    expect(w.find('[data-test=export-progress]').exists()).toBe(false)
+    const polls = calls.filter((c) => c.method === 'GET').length
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(calls.filter((c) => c.method === 'GET').length).toBe(polls)
+    w.unmount()
   })
 })
