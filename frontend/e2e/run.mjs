@@ -537,6 +537,12 @@ async function main() {
     await page.locator('[data-test=report-signed_projects]').waitFor()
     assert((await page.locator('[data-test=report-signed_projects] .el-table__body tr').count()) === 4, 'signed projects table does not list 4')
     await shot(page, 'report')
+    const wordFile = page.waitForEvent('download', { timeout: 30000 })
+    await page.locator('[data-test=report-word]').click()
+    const doc = await wordFile
+    assert(doc.suggestedFilename() === '2022年招商引资工作情况.docx', `Word file named ${doc.suggestedFilename()}`)
+    const docBytes = fs.readFileSync(await doc.path())
+    assert(docBytes.subarray(0, 2).toString() === 'PK' && docBytes.includes(Buffer.from('word/document.xml')), 'the download is not a .docx')
     await login(page, 'admin')
     for (const [p, id] of [['/admin/users', 'users-table'], ['/admin/jobs', 'page-admin-jobs'], ['/admin/campaigns', 'page-admin-campaigns'], ['/admin/targets', 'page-admin-targets']]) {
       await page.goto(base + p)

@@ -86,6 +86,7 @@ export const reminders = {
 export const stats = {
   overview: (year) => api.get('/stats/overview', { year }),
   annualReport: (year) => api.get('/reports/annual', { year }),
+  annualReportDocx: (year, opts) => download('/reports/annual', { year, format: 'docx' }, `${year}年招商引资工作情况.docx`, opts),
 }
 
 export const targets = {

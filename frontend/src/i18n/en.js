@@ -357,6 +357,8 @@ export default {
     title: 'Annual report',
     copy: 'Copy text',
     print: 'Print',
+    word: 'Download Word',
+    wordFailed: 'Could not download the Word document',
     copied: 'Copied',
     copyFailed: 'Copy failed; select the text by hand',
     docTitle: 'Investment attraction in {year}',

@@ -357,6 +357,8 @@ export default {
     title: '年度招商工作报告',
     copy: '复制全文',
     print: '打印',
+    word: '下载 Word',
+    wordFailed: 'Word 文档下载失败',
     copied: '已复制到剪贴板',
     copyFailed: '复制失败，请手动选择文字复制',
     docTitle: '{year} 年招商引资工作情况',
