@@ -85,6 +85,13 @@ func projectFilter(c *gin.Context) (domain.ProjectFilter, error) {
 		}
 		f.CampaignID = &id
 	}
+	if v := str("node_id"); v != nil {
+		id, err := strconv.ParseInt(*v, 10, 64)
+		if err != nil {
+			fe.Add("node_id", "应为数字 (must be a number)")
+		}
+		f.NodeID = &id
+	}
 	f.IncludeDeleted = c.Query("deleted") == "true"
 	f.CleanupDue = c.Query("cleanup") == "true"
 	f.Page = pageParams(c, fe)

@@ -45,7 +45,7 @@ func (s *Server) coreRoutes() []route {
 		{Method: http.MethodPost, Path: v1 + "/auth/logout", Obj: "session", Act: "own", Summary: "Log out (revoke the token)", Handler: s.logout},
 		{Method: http.MethodGet, Path: v1 + "/me", Obj: "session", Act: "own", Summary: "The user, roles, zone and chains they chief", Handler: s.me},
 
-		{Method: http.MethodGet, Path: v1 + "/projects", Obj: "project", Act: "read", Summary: "List projects (filters, paging)", Handler: s.listProjects},
+		{Method: http.MethodGet, Path: v1 + "/projects", Obj: "project", Act: "read", Summary: "List projects (filters: channel, stage, chain, owner, q, docked_from/to, signed_from/to, asset_type, campaign_id, node_id, stale, cleanup, deleted; paging)", Handler: s.listProjects},
 		{Method: http.MethodPost, Path: v1 + "/projects", Obj: "project", Act: "create", Summary: "Create a project (starts in lead, version 1)", Handler: s.createProject},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id", Obj: "project", Act: "read", Summary: "Read a project", Handler: s.getProject},
 		{Method: http.MethodPatch, Path: v1 + "/projects/:id", Obj: "project", Act: "update", Summary: "Update a project (body carries version; stale → 409)", Handler: s.updateProject},

@@ -39,6 +39,7 @@ type ProjectFilter struct {
 	SignedTo       *Date
 	AssetType      *AssetType
 	CampaignID     *int64
+	NodeID         *int64 // linked to this chain node
 	Stale          *StaleColour
 	CleanupDue     bool // only open projects due for clean-up
 	IncludeDeleted bool // administrators only: list soft-deleted projects

@@ -110,6 +110,11 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 	if f.CampaignID != nil {
 		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.campaign_id = ?", *f.CampaignID) })
 	}
+	if f.NodeID != nil {
+		add(func(q *gorm.DB) *gorm.DB {
+			return q.Where("p.id IN (SELECT project_id FROM project_nodes WHERE node_id = ?)", *f.NodeID)
+		})
+	}
 	if f.Q != nil && strings.TrimSpace(*f.Q) != "" {
 		like := "%" + escapeLike(strings.TrimSpace(*f.Q)) + "%"
 		add(func(q *gorm.DB) *gorm.DB {
