@@ -21,6 +21,7 @@ import (
 
 	"github.com/laiyuan-edz/chaincrm/api"
 	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/cmd/chaincrm/wire"
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
@@ -102,34 +103,13 @@ func New(t testing.TB, driver string) *Env {
 	}
 	jobSvc, err := jobs.New(jobs.Config{Location: loc, Instance: "apitest", BaseURL: "http://chaincrm.test",
 		MailFrom: "noreply@laiyuan-edz.example.cn", Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		jobs.Stores{Runs: repository.NewJobRunStore(db), Reminders: repository.NewReminderStore(db),
-			Digest: repository.NewDigestStore(db), Outbox: repository.NewOutboxStore(db), Mailer: mailer,
-			UserReminders: repository.NewReminderService(db), Settings: repository.NewSettingsService(db)})
+		wire.JobStores(db, mailer))
 	if err != nil {
 		t.Fatal(err)
 	}
 	users := repository.NewUserService(db)
 	exportDir := filepath.Join(t.TempDir(), "exports")
-	srv := api.New(api.Services{
-		Projects:     repository.NewProjectService(db),
-		Activities:   repository.NewActivityService(db),
-		Chains:       repository.NewChainService(db),
-		Enterprises:  repository.NewEnterpriseService(db),
-		Campaigns:    repository.NewCampaignService(db),
-		Users:        users,
-		Maps:         repository.NewMapService(db),
-		ChainEdit:    repository.NewChainEditService(db),
-		Accounts:     repository.NewAccountService(db, e),
-		Audit:        repository.NewAuditService(db),
-		Stats:        repository.NewStatsService(db),
-		Targets:      repository.NewStatsService(db),
-		Imports:      repository.NewImportService(db),
-		Exports:      repository.NewExportService(db),
-		Workflow:     repository.NewWorkflowService(db),
-		Investments:  repository.NewInvestmentService(db),
-		Supervisions: repository.NewSupervisionService(db),
-		Jobs:         jobSvc,
-	}, e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
+	srv := api.New(wire.Services(db, e, jobSvc), e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
 		Exports: api.ExportJobOptions{Dir: exportDir},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {

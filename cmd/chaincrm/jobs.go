@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/laiyuan-edz/chaincrm/cmd/chaincrm/wire"
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
-	"github.com/laiyuan-edz/chaincrm/repository"
 )
 
 // buildJobs wires the scheduled jobs on the open database: the repository's stores, the
@@ -45,15 +45,7 @@ func (m *Main) buildJobs() (*jobs.Service, error) {
 		MailFrom: c.SMTP.From,
 		Outbox:   jobs.OutboxOptions{MaxAttempts: c.Jobs.OutboxMaxAttempts},
 		Log:      m.Log,
-	}, jobs.Stores{
-		Runs:          repository.NewJobRunStore(m.DB),
-		Reminders:     repository.NewReminderStore(m.DB),
-		Digest:        repository.NewDigestStore(m.DB),
-		Outbox:        repository.NewOutboxStore(m.DB),
-		Mailer:        mailer,
-		UserReminders: repository.NewReminderService(m.DB),
-		Settings:      repository.NewSettingsService(m.DB),
-	})
+	}, wire.JobStores(m.DB, mailer))
 }
 
 // startJobs starts the scheduler when configuration enables it; stopJobs (in serve's

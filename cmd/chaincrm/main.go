@@ -24,6 +24,7 @@ import (
 
 	"github.com/laiyuan-edz/chaincrm/api"
 	"github.com/laiyuan-edz/chaincrm/chainmap"
+	"github.com/laiyuan-edz/chaincrm/cmd/chaincrm/wire"
 	"github.com/laiyuan-edz/chaincrm/configs"
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
@@ -237,26 +238,7 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	users := repository.NewUserService(m.DB)
-	srv := api.New(api.Services{
-		Projects:     repository.NewProjectService(m.DB),
-		Activities:   repository.NewActivityService(m.DB),
-		Chains:       repository.NewChainService(m.DB),
-		Enterprises:  repository.NewEnterpriseService(m.DB),
-		Campaigns:    repository.NewCampaignService(m.DB),
-		Users:        users,
-		Maps:         repository.NewMapService(m.DB),
-		Accounts:     repository.NewAccountService(m.DB, m.Enforcer),
-		Audit:        repository.NewAuditService(m.DB),
-		Stats:        repository.NewStatsService(m.DB),
-		Targets:      repository.NewStatsService(m.DB),
-		Imports:      repository.NewImportService(m.DB),
-		Exports:      repository.NewExportService(m.DB),
-		Workflow:     repository.NewWorkflowService(m.DB),
-		Investments:  repository.NewInvestmentService(m.DB),
-		Supervisions: repository.NewSupervisionService(m.DB),
-		Jobs:         jobSvc,
-		ChainEdit:    repository.NewChainEditService(m.DB),
-	}, m.Enforcer, m.DB, m.Log, api.Options{
+	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc), m.Enforcer, m.DB, m.Log, api.Options{
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
 		TrustedProxies: m.Config.TrustedProxyList(),
