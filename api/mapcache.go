@@ -25,21 +25,37 @@ type MapStamper interface {
 // millisecond; the first request after a change rebuilds it. An entry is used only while
 // the source's stamp is unchanged, the caller's scope and the chain's own record are the
 // same, and for at most mapCacheTTL (a safety net should a change go unnoticed). The
-// least recently used entry goes when mapCacheEntries are held.
+// least recently used entries go when more than mapCacheEntries are held or their
+// estimated size passes mapCacheBytes (a 500-node chain with 7 000 entries is ~7 MB with
+// its JSON and SVG; a county's chain a few hundred kB).
 type mapCache struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element
 	lru     *list.List
+	bytes   int64
 	now     func() time.Time
 }
 
 const (
 	mapCacheEntries = 64
+	mapCacheBytes   = 128 << 20
 	mapCacheTTL     = 5 * time.Minute
 )
 
+// approxBytes estimates what an entry holds: the built map, its JSON and its SVG.
+func approxBytes(m *chainmap.Map) int64 {
+	n := int64(4096)
+	for _, nd := range m.Nodes {
+		if nd != nil {
+			n += 2048 + int64(len(nd.Enterprises)+len(nd.Targets))*400 + int64(len(nd.Projects))*600
+		}
+	}
+	return n
+}
+
 type cachedMap struct {
 	key     string
+	size    int64
 	stamp   string
 	built   time.Time
 	m       *chainmap.Map
@@ -74,8 +90,7 @@ func (c *mapCache) get(key, stamp string) *cachedMap {
 	}
 	e := el.Value.(*cachedMap)
 	if e.stamp != stamp || c.now().Sub(e.built) > mapCacheTTL {
-		c.lru.Remove(el)
-		delete(c.entries, key)
+		c.remove(el)
 		return nil
 	}
 	c.lru.MoveToFront(el)
@@ -84,19 +99,26 @@ func (c *mapCache) get(key, stamp string) *cachedMap {
 
 // put keeps m, built from the state named by stamp, and returns its entry.
 func (c *mapCache) put(key, stamp string, m *chainmap.Map) *cachedMap {
-	e := &cachedMap{key: key, stamp: stamp, built: c.now(), m: m}
+	e := &cachedMap{key: key, size: approxBytes(m), stamp: stamp, built: c.now(), m: m}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
-		c.lru.Remove(el)
+		c.remove(el)
 	}
 	c.entries[key] = c.lru.PushFront(e)
-	for c.lru.Len() > mapCacheEntries {
-		old := c.lru.Back()
-		c.lru.Remove(old)
-		delete(c.entries, old.Value.(*cachedMap).key)
+	c.bytes += e.size
+	for c.lru.Len() > 1 && (c.lru.Len() > mapCacheEntries || c.bytes > mapCacheBytes) {
+		c.remove(c.lru.Back())
 	}
 	return e
+}
+
+// remove drops an entry; the caller holds mu.
+func (c *mapCache) remove(el *list.Element) {
+	e := el.Value.(*cachedMap)
+	c.lru.Remove(el)
+	delete(c.entries, e.key)
+	c.bytes -= e.size
 }
 
 // JSON renders the map's JSON once.

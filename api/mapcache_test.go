@@ -56,6 +56,25 @@ func TestMapCacheStampTTLAndEviction(t *testing.T) {
 	if c.get("0", "1") == nil || c.get("1", "1") != nil {
 		t.Fatal("eviction did not take the least recently used entry")
 	}
+
+	// The size budget: big maps push out older ones, yet the newest is always kept.
+	c = newMapCache(clock)
+	big := &chainmap.Map{Nodes: []*chainmap.Node{{Enterprises: make([]chainmap.EnterpriseRef, mapCacheBytes/400/3)}}}
+	for i := range 5 {
+		c.put(fmt.Sprint("big", i), "1", big)
+	}
+	if c.bytes > mapCacheBytes || c.lru.Len() != 2 || c.get("big4", "1") == nil || c.get("big2", "1") != nil {
+		t.Fatalf("size budget: %d entries, %d bytes of %d", c.lru.Len(), c.bytes, mapCacheBytes)
+	}
+	huge := &chainmap.Map{Nodes: []*chainmap.Node{{Enterprises: make([]chainmap.EnterpriseRef, mapCacheBytes/400+1)}}}
+	c.put("huge", "1", huge)
+	if c.lru.Len() != 1 || c.get("huge", "1") == nil {
+		t.Fatal("an entry over the whole budget is not kept alone")
+	}
+	c.remove(c.entries["huge"])
+	if c.bytes != 0 || c.lru.Len() != 0 {
+		t.Fatalf("accounting left %d bytes, %d entries", c.bytes, c.lru.Len())
+	}
 }
 
 func TestMapCacheKeySeparatesScopesAndChainRecords(t *testing.T) {
