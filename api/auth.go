@@ -217,12 +217,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			token, fromCookie = ck, true
 		}
 	}
-	u, err := s.svc.Users.UserBySession(ctx, token)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	z, err := s.svc.Users.FindZoneByID(ctx, u.ZoneID)
+	u, z, err := s.svc.Users.SessionActor(ctx, token)
 	if err != nil {
 		Abort(c, err)
 		return

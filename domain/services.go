@@ -68,6 +68,9 @@ type UserService interface {
 	// UserBySession resolves a token to its user, refreshing its idle expiry; expired,
 	// revoked or disabled → EUNAUTH.
 	UserBySession(ctx context.Context, token string) (*User, error)
+	// SessionActor is UserBySession with the user's zone, in as few queries as it takes:
+	// every authenticated request starts with it.
+	SessionActor(ctx context.Context, token string) (*User, *Zone, error)
 	RevokeSession(ctx context.Context, token string) error
 }
 
