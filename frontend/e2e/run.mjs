@@ -265,6 +265,8 @@ async function main() {
     const signed = await page.locator('[data-test=kpi-signed]').textContent()
     assert(signed.includes('8.05亿元'), `signed: ${signed}`)
     assert(/^\s*签约项目\s*4/.test(signed), `signed count: ${signed}`)
+    const intended = await page.locator('[data-test=kpi-intended]').textContent()
+    assert(intended.includes('重资产 3 个、轻资产 3 个'), `intended: ${intended}`) // the report's 3 heavy + 3 light
     await page.locator('[data-test=page-dashboard] canvas').first().waitFor()
     await shot(page, 'dashboard')
   })

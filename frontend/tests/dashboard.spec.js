@@ -18,7 +18,8 @@ const Y2022 = {
   by_channel: { entrusted: 26, business_referral: 15, self_sourced: 21, resource_plus: 25 },
   by_stage: { lead: 60, identification: 10, risk: 5, decision: 2, follow_up: 4, dropped: 6 },
   by_chain: { food: 20, mining: 15, semiconductor: 18 },
-  by_asset_type: { heavy: 3, light: 3 },
+  by_asset_type: { heavy: 46, light: 41 },
+  intended_by_asset_type: { heavy: 3, light: 3 },
   signed: { count: 4, planned_investment_wan: 80500 },
   trips: 15,
 }
@@ -50,7 +51,8 @@ describe('DashboardView', () => {
     expect(w.find('[data-test=channel-self_sourced]').text()).toContain('21')
     expect(w.find('[data-test=channel-resource_plus]').text()).toBe('“资源+”招商25个')
     expect(w.find('[data-test=signed-investment]').text()).toBe('8.05亿元')
-    expect(w.find('[data-test=kpi-assets]').text()).toMatch(/3\s*\/\s*3/)
+    expect(w.find('[data-test=kpi-assets]').text()).toMatch(/46\s*\/\s*41/)
+    expect(w.find('[data-test=kpi-intended]').text()).toContain('重资产 3 个、轻资产 3 个')
     expect(w.find('[data-test=kpi-trips]').text()).toContain('15')
     expect(w.find('[data-test=target-row]').text()).toContain('1 / 3')
     expect(w.text()).toContain('暂无待办')

@@ -148,6 +148,7 @@ export default {
     tripsUnit: '',
     byChannel: 'By channel',
     assets: 'Heavy / light asset',
+    intended: 'Intended: {heavy} heavy-asset, {light} light-asset',
     reached: '(reached each stage)',
     now: 'Now',
     byStage: 'Stage funnel',

@@ -148,6 +148,7 @@ export default {
     tripsUnit: '次',
     byChannel: '招商渠道分布',
     assets: '重资产 / 轻资产项目',
+    intended: '有意向入驻：重资产 {heavy} 个、轻资产 {light} 个',
     reached: '（累计到达各阶段）',
     now: '目前',
     byStage: '项目阶段漏斗',
