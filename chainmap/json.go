@@ -35,10 +35,12 @@ func (m *Map) JSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Size the buffer from the texts themselves: a 2 MB document that outgrows its first
+	// guess is copied several times over (append grows large slices by a quarter).
 	size := len(chain) + len(tail) + 128
 	for _, n := range m.Nodes {
 		if n != nil {
-			size += 320 + (len(n.Enterprises)+len(n.Targets))*112 + len(n.Projects)*224
+			size += nodeJSONSize(n)
 		}
 	}
 	b := make([]byte, 0, size)
@@ -74,7 +76,24 @@ func (m *Map) MarshalJSON() ([]byte, error) { return m.JSON() }
 
 // MarshalJSON writes n exactly as encoding/json would from its struct tags, faster.
 func (n *Node) MarshalJSON() ([]byte, error) {
-	return n.appendJSON(make([]byte, 0, 320+(len(n.Enterprises)+len(n.Targets))*112+len(n.Projects)*224)), nil
+	return n.appendJSON(make([]byte, 0, nodeJSONSize(n))), nil
+}
+
+// nodeJSONSize is a close upper estimate of n's JSON length (escapes aside, which names
+// rarely need): the fixed keys and numbers plus every text's bytes.
+func nodeJSONSize(n *Node) int {
+	size := 400 + len(n.Name) + len(n.SegmentLabel) + len(n.StatusLabel) + len(n.Description) + 21*len(n.ChildIDs)
+	for _, list := range [2][]EnterpriseRef{n.Enterprises, n.Targets} {
+		for i := range list {
+			e := &list[i]
+			size += 84 + len(e.Name) + len(e.CreditCode) + len(e.Kind)
+		}
+	}
+	for i := range n.Projects {
+		p := &n.Projects[i]
+		size += 148 + len(p.Name) + len(p.Investor) + len(p.Stage) + len(p.StageLabel) + len(p.Channel) + len(p.ChannelLabel)
+	}
+	return size
 }
 
 func (n *Node) appendJSON(b []byte) []byte {
