@@ -53,39 +53,40 @@ JOIN chain_nodes n ON n.id = pn.node_id WHERE n.chain_id = ?`
 // stage, channel, planned investment, sample flag and its links to this chain's nodes.
 func (s *MapService) MapInput(ctx context.Context, chain *domain.Chain) (chainmap.Input, error) {
 	in := chainmap.Input{Chain: chain, Today: s.db.today(), Referrals: map[int64][]int64{}}
-	// The projects are read beside the rest on a second connection (a read outside a
-	// transaction; SQLite's WAL lets readers run together), which takes a third off the
-	// wall time of a large map on two cores.
+	// The projects and nodes are read beside the enterprises on a second connection (a
+	// read outside a transaction; SQLite's WAL lets readers run together), which takes a
+	// third off the wall time of a large map on two cores.
 	var projects []*domain.Project
-	var projectsErr error
+	var nodes []*domain.ChainNode
+	var otherErr error
+	others := func() {
+		if projects, otherErr = s.projects(ctx, chain); otherErr == nil {
+			nodes, otherErr = s.chains.FindNodes(ctx, chain.ID)
+		}
+	}
 	var wg sync.WaitGroup
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
-		projects, projectsErr = s.projects(ctx, chain)
+		others()
 	} else {
-		wg.Go(func() { projects, projectsErr = s.projects(ctx, chain) })
+		wg.Go(others)
 	}
-	err := s.enterprisesAndNodes(ctx, chain, &in)
+	err := s.enterprises(ctx, chain, &in)
 	wg.Wait()
 	if err != nil {
 		return in, err
 	}
-	in.Projects = projects
-	return in, projectsErr
+	in.Projects, in.Nodes = projects, nodes
+	return in, otherErr
 }
 
-// enterprisesAndNodes loads the map's nodes, enterprises and referral relations into in.
-func (s *MapService) enterprisesAndNodes(ctx context.Context, chain *domain.Chain, in *chainmap.Input) error {
-	nodes, err := s.chains.FindNodes(ctx, chain.ID)
-	if err != nil {
-		return err
-	}
-	in.Nodes = nodes
+// enterprises loads the map's enterprises and referral relations into in.
+func (s *MapService) enterprises(ctx context.Context, chain *domain.Chain, in *chainmap.Input) error {
 	q := s.db.conn(ctx)
 
 	// Which enterprises the map names: those on the chain's nodes, its masters, and whom
 	// the masters can introduce.
 	links := map[int64][]int64{}
-	err = eachRow(q.Raw(mapEnterpriseLinksSQL, chain.ID).Rows, func(rows *sql.Rows) error {
+	err := eachRow(q.Raw(mapEnterpriseLinksSQL, chain.ID).Rows, func(rows *sql.Rows) error {
 		var entID, nodeID int64
 		if err := rows.Scan(&entID, &nodeID); err != nil {
 			return err
