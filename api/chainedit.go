@@ -26,6 +26,7 @@ func (s *Server) chainEditRoutes() []route {
 		{Method: http.MethodPut, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Link a project to a node (a project without a chain joins it; bumps the project's version)", Handler: s.linkProject(true)},
 		{Method: http.MethodDelete, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Unlink a project from a node (bumps the project's version)", Handler: s.linkProject(false)},
 		{Method: http.MethodGet, Path: chain + "/history", Obj: "map", Act: "read", Summary: "The chain map's editing history, newest first (?page, page_size)", Handler: s.chainHistory},
+		{Method: http.MethodGet, Path: v1 + "/enterprises/:id/referrals", Obj: "map", Act: "read", Summary: "The enterprises an enterprise can introduce (以商招商), by name, each with the codes of the chains it is linked to; a chain chief reads those of their chains' masters only", Handler: s.listReferrals},
 		{Method: http.MethodPut, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Record that an enterprise (a chain master) can introduce another (以商招商)", Handler: s.linkReferral(true)},
 		{Method: http.MethodDelete, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Remove a referral relation", Handler: s.linkReferral(false)},
 	}
@@ -132,6 +133,19 @@ func (s *Server) linkReferral(on bool) gin.HandlerFunc {
 		res, err := s.svc.ChainEdit.SetReferral(c.Request.Context(), ids[0], ids[1], on)
 		answerLink(c, res, err)
 	}
+}
+
+func (s *Server) listReferrals(c *gin.Context) {
+	ids, ok := idParams(c, "id")
+	if !ok {
+		return
+	}
+	items, err := s.svc.ChainEdit.Referrals(c.Request.Context(), ids[0])
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
 }
 
 func answerLink(c *gin.Context, res *domain.LinkResult, err error) {

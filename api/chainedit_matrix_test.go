@@ -94,6 +94,9 @@ var chainEditMatrixRows = []matrixRow{
 		}, chainEdit),
 	{Route: "GET /api/v1/chains/:code/history", In: mapRead, Out: mapOut},
 	// a referral from a master of the food chain: its chief and administrators change it
+	// the referrals of a master of the food chain: everyone who reads maps; out, the other
+	// zone's enterprise and, for chief_food, a laiyuan enterprise that masters no food chain
+	{Route: "GET /api/v1/enterprises/:id/referrals", Object: cxReferralList, In: mapRead, Out: mapOut},
 	{Route: "PUT /api/v1/enterprises/:id/referrals/:to_id", Object: cxReferral, In: chainEdit, Out: chainEditOut},
 	{Route: "DELETE /api/v1/enterprises/:id/referrals/:to_id", Object: cxReferral, In: chainEdit, Out: chainEditOut},
 }
@@ -107,4 +110,19 @@ func cxReferral(m *matrix, user string, in bool) []string {
 		m.t.Fatalf("matrix chain master: %d %s", r.Status, r.Body)
 	}
 	return []string{fmt.Sprintf("/api/v1/enterprises/%d/referrals/%d", master, cxEnterprise(m, "target"))}
+}
+
+func cxReferralList(m *matrix, user string, in bool) []string {
+	if !in {
+		out := []string{fmt.Sprintf("/api/v1/enterprises/%d/referrals", m.zone.EnterpriseID)}
+		if user == "chief_food" {
+			out = append(out, fmt.Sprintf("/api/v1/enterprises/%d/referrals", m.inEnt), fmt.Sprintf("/api/v1/enterprises/%d/referrals", m.semiEnt))
+		}
+		return out
+	}
+	ref := cxReferral(m, user, true)[0]
+	if r := m.e.As("admin", http.MethodPut, ref, nil); r.Status != http.StatusOK {
+		m.t.Fatalf("matrix referral: %d %s", r.Status, r.Body)
+	}
+	return []string{strings.TrimSuffix(ref, ref[strings.LastIndex(ref, "/"):])}
 }

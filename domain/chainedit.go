@@ -180,6 +180,16 @@ type LinkResult struct {
 	ProjectVersion int64  `json:"project_version,omitempty"`
 }
 
+// Referral is an enterprise a chain master can introduce (以商招商), with the codes of the
+// chains it is linked to a node of.
+type Referral struct {
+	ID         int64          `json:"id"`
+	Name       string         `json:"name"`
+	Kind       EnterpriseKind `json:"kind"`
+	CreditCode string         `json:"credit_code"`
+	Chains     []string       `json:"chains"`
+}
+
 // ChainEditService edits chain maps. Chains are named by code. Callers: administrators for
 // every chain of the zone, a chain chief for their own chains (CanEditChain); another
 // chief's chain is ENOTFOUND, as are nodes, enterprises and projects the caller cannot
@@ -202,6 +212,10 @@ type ChainEditService interface {
 	// SetReferral records (on) or removes that fromID can introduce toID (以商招商). A chain
 	// chief may do so only for a master enterprise of their chain.
 	SetReferral(ctx context.Context, fromID, toID int64, on bool) (*LinkResult, error)
+	// Referrals lists the enterprises fromID can introduce, by name. Zone-wide readers see
+	// any enterprise's; a chain chief only those of a master of their chain (else
+	// ENOTFOUND, like an enterprise outside the zone).
+	Referrals(ctx context.Context, fromID int64) ([]*Referral, error)
 	// ChainHistory lists a visible chain's history, newest first, with the total.
 	ChainHistory(ctx context.Context, chain string, p Page) ([]*ChainHistoryEntry, int, error)
 }

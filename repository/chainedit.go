@@ -1,8 +1,10 @@
 package repository
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -706,6 +708,74 @@ func (s *ChainEditService) SetReferral(ctx context.Context, fromID, toID int64, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// Referrals lists the enterprises fromID can introduce (以商招商), by name (code point
+// order), each with the codes of the chains it is linked to a node of. Reading mirrors
+// SetReferral's rule, with ENOTFOUND where the edit is EFORBIDDEN: zone-wide readers see
+// the referrals of any enterprise of their zone; a chain chief only those of a master of
+// one of their chains.
+// The list holds the enterprises the caller sees (enterpriseScope: a chief does not see
+// the investors of other chains' projects, and could not remove such a referral either).
+func (s *ChainEditService) Referrals(ctx context.Context, fromID int64) ([]*domain.Referral, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.enterprise(ctx, a.User.ZoneID, fromID)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.conn(ctx)
+	if !domain.ScopeOf(a).All {
+		var chains []int64
+		if err := q.Model(&chainMasterRow{}).Where("enterprise_id = ?", from.ID).Pluck("chain_id", &chains).Error; err != nil {
+			return nil, err
+		}
+		seen := false
+		for _, id := range chains {
+			seen = seen || domain.CanSeeChain(a, id)
+		}
+		if !seen {
+			return nil, domain.NotFound("企业")
+		}
+	}
+	targets := q.Model(&enterpriseRelationRow{}).Select("to_id").Where("from_id = ?", from.ID)
+	var rows []enterpriseRow
+	if err := q.Model(&enterpriseRow{}).Where("enterprises.id IN (?)", targets).Scopes(s.db.enterpriseScope(ctx)).
+		Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	// by name in code point order, the same on SQLite and MariaDB (whose collation puts
+	// punctuation such as 【 before letters)
+	slices.SortFunc(rows, func(a, b enterpriseRow) int { return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	var links []struct {
+		EnterpriseID int64
+		Code         string
+		SortOrder    int
+		ChainID      int64
+	}
+	if err := q.Table("enterprise_nodes AS en").Distinct("en.enterprise_id, c.code, c.sort_order, c.id AS chain_id").
+		Joins("JOIN chain_nodes n ON n.id = en.node_id").Joins("JOIN chains c ON c.id = n.chain_id").
+		Where("en.enterprise_id IN (?)", targets).Order("c.sort_order, c.id").Scan(&links).Error; err != nil {
+		return nil, err
+	}
+	chains := map[int64][]string{}
+	for _, l := range links {
+		chains[l.EnterpriseID] = append(chains[l.EnterpriseID], l.Code)
+	}
+	out := make([]*domain.Referral, len(rows))
+	for i, r := range rows {
+		ref := &domain.Referral{ID: r.ID, Name: r.Name, Kind: domain.EnterpriseKind(r.Kind), Chains: chains[r.ID]}
+		if r.CreditCode != nil {
+			ref.CreditCode = *r.CreditCode
+		}
+		if ref.Chains == nil {
+			ref.Chains = []string{}
+		}
+		out[i] = ref
 	}
 	return out, nil
 }
