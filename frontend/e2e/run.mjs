@@ -671,9 +671,13 @@ async function main() {
     const first = page.locator('[data-test=chain-history] [data-test=history-line]').first()
     await page.waitForFunction((want) => (document.querySelector('[data-test=chain-history] [data-test=history-line]') || {}).textContent === want,
       `记录链主“${from}”可引荐“${to}”`)
-    await pick('referral-to', '国科', to)
-    await panel.locator('[data-test=remove-referral-pair]').click()
+    // the master's list (GET /enterprises/{id}/referrals) shows it; its 移除 button removes it
+    const line = panel.locator('[data-test=master-referrals]', { hasText: `“${from}”可引荐的企业` }).locator('[data-test=referral-line]', { hasText: to })
+    await line.waitFor({ timeout: 15000 })
+    assert(/已关联：[^ ]*半导体/.test(await line.textContent()), `the referral line does not name its chain: ${await line.textContent()}`)
+    await line.locator('[data-test=remove-referral]').click()
     await toast(page, `已移除：“${from}”引荐“${to}”`)
+    await line.waitFor({ state: 'detached', timeout: 15000 })
     await page.waitForFunction((want) => (document.querySelector('[data-test=chain-history] [data-test=history-line]') || {}).textContent === want,
       `移除链主“${from}”对“${to}”的引荐`)
     assert((await first.textContent()).startsWith('移除链主'), 'the history does not show the removal first')

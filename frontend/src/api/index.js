@@ -28,6 +28,7 @@ export const chainEdit = {
   linkEnterprise: (code, nodeId, enterpriseId, on) => (on ? api.put : api.del)(`${chainPath(code)}/nodes/${nodeId}/enterprises/${enterpriseId}`),
   linkProject: (code, nodeId, projectId, on) => (on ? api.put : api.del)(`${chainPath(code)}/nodes/${nodeId}/projects/${projectId}`),
   setReferral: (fromId, toId, on) => (on ? api.put : api.del)(`/enterprises/${fromId}/referrals/${toId}`),
+  referrals: (fromId) => api.get(`/enterprises/${fromId}/referrals`), // {items: [{id, name, kind, credit_code, chains}], total}
   history: (code, query) => api.get(`${chainPath(code)}/history`, query),
 }
 
