@@ -515,7 +515,7 @@ export default {
     noReferrals: 'No referral recorded yet',
     referralChains: 'On: {chains}',
     referralNoChain: 'Not linked to any chain node yet',
-    referralNode: 'recommended for the gap “{node}”',
+    referralNode: 'recommended for the gaps {nodes}',
     history: 'Editing history',
     noHistory: 'No edits yet',
     actor: 'By',

@@ -515,7 +515,7 @@ export default {
     noReferrals: '尚未记录可引荐的企业',
     referralChains: '已关联：{chains}',
     referralNoChain: '尚未关联到产业链环节',
-    referralNode: '图谱推荐用于缺链环节“{node}”',
+    referralNode: '图谱推荐用于缺链环节：{nodes}',
     history: '编辑记录',
     noHistory: '暂无编辑记录',
     actor: '操作人',
