@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import {
   segmentTrees, descendantIds, moveProblem, parentChoices, siblingsOf, reorderPatches, nodePatch,
-  editableChains, historyText, knownReferrals,
+  editableChains, historyText,
 } from '../src/utils/chainedit'
 import { i18n, setLocale } from '../src/i18n'
 import { canEditChain } from '../src/utils/permissions'
@@ -153,21 +153,5 @@ describe('historyText', () => {
     setLocale('en')
     expect(historyText({ action: 'node_deleted', object_name: 'x' }, t)).toBe('Deleted link “x”')
     setLocale('zh-CN')
-  })
-})
-
-describe('knownReferrals', () => {
-  it('pairs the map\'s referred_by names with the chain masters\' ids, once each', () => {
-    const map = {
-      summary: {
-        chain_masters: [{ id: 10, name: '同光晶体' }],
-        recommendations: [
-          { node_name: '外延片', enterprises: [{ id: 20, name: '设备甲', referred_by: ['同光晶体'] }, { id: 21, name: '乙', referred_by: [] }] },
-          { node_name: '衬底', enterprises: [{ id: 20, name: '设备甲', referred_by: ['同光晶体', '不是本链链主'] }] },
-        ],
-      },
-    }
-    expect(knownReferrals(map)).toEqual([{ from: { id: 10, name: '同光晶体' }, to: { id: 20, name: '设备甲' }, node: '外延片' }])
-    expect(knownReferrals(null)).toEqual([])
   })
 })

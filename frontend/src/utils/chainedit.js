@@ -235,28 +235,3 @@ export function historyText(e, t) {
       return [e.action, obj, subj].filter(Boolean).join(' ')
   }
 }
-
-/**
- * The referrals the map knows of: every recommended enterprise a chain master of this chain
- * can introduce, as {from: {id, name}, to: {id, name}, node}. The map lists these for gaps
- * only; the master's id comes from summary.chain_masters (matched by name).
- */
-export function knownReferrals(map) {
-  const s = (map && map.summary) || {}
-  const masters = new Map((s.chain_masters || []).map((m) => [m.name, m]))
-  const out = []
-  const seen = new Set()
-  for (const rec of s.recommendations || []) {
-    for (const en of rec.enterprises || []) {
-      for (const name of en.referred_by || []) {
-        const m = masters.get(name)
-        if (!m) continue
-        const key = m.id + '>' + en.id
-        if (seen.has(key)) continue
-        seen.add(key)
-        out.push({ from: { id: m.id, name: m.name }, to: { id: en.id, name: en.name }, node: rec.node_name })
-      }
-    }
-  }
-  return out
-}
