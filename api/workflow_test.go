@@ -535,7 +535,8 @@ func TestSupervisions(t *testing.T) {
 			return wfExpect(t, user+" issues", e.As(user, http.MethodPost, path+"/supervisions", body), status).Map(t)
 		}
 		bySupervisor := issue("director", map[string]any{"instruction": "月底前完成土地预审", "due": "2023-01-20"}, http.StatusCreated)
-		if bySupervisor["status"] != "open" || bySupervisor["owner"] != "recruiter1" || bySupervisor["issuer"] != "director" || bySupervisor["project_name"] != "督办测试项目" {
+		if bySupervisor["status"] != "open" || bySupervisor["owner"] != "recruiter1" || bySupervisor["issuer"] != "director" || bySupervisor["project_name"] != "督办测试项目" ||
+			bySupervisor["issuer_name"] != "开发区主任" || bySupervisor["owner_name"] != "招商专员（一组）" {
 			t.Errorf("issued: %v", bySupervisor)
 		}
 		byChief := issue("chief_food", map[string]any{"instruction": "协调能耗指标", "due": "2023-01-17"}, http.StatusCreated)

@@ -248,9 +248,11 @@ type Supervision struct {
 	Due         Date              `json:"due"`
 	Status      SupervisionStatus `json:"status"`
 	IssuerID    int64             `json:"-"`
-	Issuer      string            `json:"issuer"`
+	Issuer      string            `json:"issuer"`      // username
+	IssuerName  string            `json:"issuer_name"` // display name (e.g. 开发区主任)
 	OwnerID     int64             `json:"-"`
 	Owner       string            `json:"owner"`
+	OwnerName   string            `json:"owner_name"`
 	OwnerEmail  string            `json:"-"`
 	Answer      string            `json:"answer"`
 	AnsweredAt  *time.Time        `json:"answered_at"`

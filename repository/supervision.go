@@ -53,11 +53,14 @@ type supervisionView struct {
 	IssuerName  string
 	OwnerName   string
 	OwnerEmail  string
+	IssuerDisp  string
+	OwnerDisp   string
 }
 
 func (s *SupervisionService) base(ctx context.Context) *gorm.DB {
 	return s.db.conn(ctx).Table("supervisions AS s").
-		Select("s.*, p.name AS project_name, iu.username AS issuer_name, ou.username AS owner_name, ou.email AS owner_email").
+		Select("s.*, p.name AS project_name, iu.username AS issuer_name, ou.username AS owner_name, ou.email AS owner_email, " +
+			"iu.display_name AS issuer_disp, ou.display_name AS owner_disp").
 		Joins("JOIN projects p ON p.id = s.project_id").
 		Joins("JOIN users iu ON iu.id = s.issuer_id").
 		Joins("JOIN users ou ON ou.id = s.owner_id")
@@ -67,7 +70,8 @@ func (s *SupervisionService) toDomain(v supervisionView, today domain.Date) *dom
 	r := v.Row
 	out := &domain.Supervision{ID: r.ID, ZoneID: r.ZoneID, ProjectID: r.ProjectID, ProjectName: v.ProjectName,
 		Instruction: r.Instruction, Due: r.Due, Status: domain.SupervisionStatusOf(domain.SupervisionStatus(r.Status), r.Due, today),
-		IssuerID: r.IssuerID, Issuer: v.IssuerName, OwnerID: r.OwnerID, Owner: v.OwnerName, OwnerEmail: v.OwnerEmail,
+		IssuerID: r.IssuerID, Issuer: v.IssuerName, IssuerName: v.IssuerDisp, OwnerID: r.OwnerID, Owner: v.OwnerName,
+		OwnerName: v.OwnerDisp, OwnerEmail: v.OwnerEmail,
 		Answer: r.Answer, CreatedAt: r.CreatedAt.UTC()}
 	if r.AnsweredAt != nil {
 		t := r.AnsweredAt.UTC()
