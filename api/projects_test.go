@@ -27,7 +27,7 @@ func create(t *testing.T, e *apitest.Env, user string, body map[string]any) map[
 func TestCreateReadUpdateDelete(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *apitest.Env) {
 		p := create(t, e, "recruiter1", newProject("中央厨房扩建项目"))
-		if p["stage"] != "lead" || p["version"] != 1.0 || p["owner"] != "recruiter1" || p["chain"] != "food" ||
+		if p["stage"] != "lead" || p["version"] != 1.0 || p["owner"] != "recruiter1" || p["owner_name"] != "招商专员（一组）" || p["chain"] != "food" ||
 			p["planned_investment_wan"] != 12345.5 || p["land_area_mu"] != 30.25 || p["docked_at"] != "2023-01-10" || p["investor"] != "测试投资有限公司" {
 			t.Fatalf("created: %v", p)
 		}

@@ -113,7 +113,8 @@ type Project struct {
 	StageEnteredAt    time.Time   `json:"stage_entered_at"`
 	LastProgressAt    time.Time   `json:"last_progress_at"`
 	OwnerID           int64       `json:"-"`
-	Owner             string      `json:"owner"`
+	Owner             string      `json:"owner"`      // username
+	OwnerName         string      `json:"owner_name"` // display name (e.g. 招商专员（一组）)
 	CreatedByID       int64       `json:"-"`
 	CreatedBy         string      `json:"created_by"`
 	DockedAt          Date        `json:"docked_at"`

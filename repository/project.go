@@ -27,12 +27,13 @@ type projectView struct {
 	Row          projectRow `gorm:"embedded"`
 	InvestorName string
 	OwnerName    string
+	OwnerDisplay string
 	CreatorName  string
 	ChainCode    *string
 	ReferrerName *string
 }
 
-const projectSelect = `p.*, e.name AS investor_name, u.username AS owner_name, c.username AS creator_name,
+const projectSelect = `p.*, e.name AS investor_name, u.username AS owner_name, u.display_name AS owner_display, c.username AS creator_name,
 	ch.code AS chain_code, r.name AS referrer_name`
 
 func (s *ProjectService) base(ctx context.Context) *gorm.DB {
@@ -233,7 +234,7 @@ func (s *ProjectService) toDomain(ctx context.Context, rows []projectView) ([]*d
 			AssetType: domain.AssetType(r.AssetType), PlannedInvestment: domain.Money(r.PlannedInvestment),
 			LandArea: domain.Area(r.LandArea), Stage: domain.Stage(r.Stage), PrevStage: domain.Stage(r.PrevStage),
 			StageEnteredAt: r.StageEnteredAt.UTC(), LastProgressAt: r.LastProgressAt.UTC(),
-			OwnerID: r.OwnerID, Owner: v.OwnerName, CreatedByID: r.CreatedByID, CreatedBy: v.CreatorName,
+			OwnerID: r.OwnerID, Owner: v.OwnerName, OwnerName: v.OwnerDisplay, CreatedByID: r.CreatedByID, CreatedBy: v.CreatorName,
 			DockedAt: r.DockedAt, SignedAt: r.SignedAt, CampaignID: r.CampaignID, ReferrerID: r.ReferrerID,
 			Agency: r.Agency, Industry: r.Industry, Notes: r.Notes, DropReason: r.DropReason, Sample: r.Sample,
 			Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeletedAt: r.DeletedAt,
