@@ -27,6 +27,7 @@ var migrations = []migration{
 	{6, "chain map editing history", migrateV6},
 	{7, "change generations for cached chain maps", migrateV7},
 	{8, "covering index for the dashboard's dockings", migrateV8},
+	{9, "covering indexes for the chain maps' links", migrateV9},
 }
 
 type schemaMigration struct {
