@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/chaincrm
 FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.js
 
-.PHONY: run build test test-go test-frontend test-e2e lint bench mariadb frontend clean
+.PHONY: run build test test-go test-fuzz test-frontend test-e2e lint bench mariadb frontend clean
 
 ## run: build what is needed (web app included) and serve on :8080 with data/chaincrm.db
 run: frontend/dist/index.html
@@ -24,12 +24,20 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
 	cd frontend && npm run build
 
-## test: every test — Go (race detector, SQLite and MariaDB), web unit tests, browser end-to-end
-test: test-go test-frontend test-e2e
+## test: every test — Go (race detector, SQLite and MariaDB), a short fuzzing run, web unit tests, browser end-to-end
+test: test-go test-fuzz test-frontend test-e2e
 
 test-go: mariadb
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## test-fuzz: each fuzz target for FUZZTIME (10s): the import parsers, file names, the map's JSON strings
+FUZZTIME ?= 10s
+test-fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./api/spreadsheet/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseProjects$$' -fuzztime $(FUZZTIME) ./api/spreadsheet/
+	$(GO) test -run '^$$' -fuzz '^FuzzContentDisposition$$' -fuzztime $(FUZZTIME) ./api/spreadsheet/
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./chainmap/
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run test:unit
