@@ -296,6 +296,28 @@ describe('ReviewView', () => {
     expect(w.find('[data-test=review-pager]').exists()).toBe(true)
     expect(mock.calls.find((c) => c.url.includes('review-queue')).url).toContain('page_size=50')
   })
+
+  it('splits a chain\'s pipeline by channel from the list totals, not from the capped board items', async () => {
+    const totals = { entrusted: 120, business_referral: 7, self_sourced: 0, resource_plus: 64 }
+    const items = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `p${i}`, channel: 'entrusted', stage: 'lead' }))
+    const { w } = await mountWith(ReviewView, {
+      me: chiefFood, url: '/review',
+      routes: [
+        { match: ['GET', '/api/v1/review-queue'], respond: { body: { items: [], total: 0, page: 1, page_size: 50 } } },
+        { match: ['GET', '/api/v1/projects/board'], respond: { body: { columns: [{ stage: 'lead', count: 191, items }] } } },
+        { match: ['GET', '/api/v1/projects'], respond: ({ url }) => {
+          const c = new URL(url, 'http://x').searchParams.get('channel')
+          return { body: { items: [], total: totals[c], page: 1, page_size: 1 } }
+        } },
+      ],
+    })
+    await settle(8)
+    const text = w.find('[data-test=review-chain-food]').text()
+    expect(text).toContain('委托招商 120')
+    expect(text).toContain('以商招商 7')
+    expect(text).toContain('“资源+”招商 64')
+    expect(text).toContain('191')
+  })
 })
 
 describe('InvestmentPanel', () => {
