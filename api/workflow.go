@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,9 +19,9 @@ func (s *Server) workflowRoutes() []route {
 	return []route{
 		{Method: http.MethodGet, Path: v1 + "/projects/board", Obj: "project", Act: "read", Summary: "The pipeline board: projects by stage with counts and days in stage (?chain=&channel=&owner=&limit=)", Handler: s.board},
 		{Method: http.MethodGet, Path: v1 + "/review-queue", Obj: "project", Act: "decide", Summary: "Decisions waiting for the caller, oldest first, with days waiting (?page=&page_size=, 50 by default)", Handler: s.reviewQueue},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/risk-assessments", Obj: "project", Act: "read", Summary: "Every revision of a project's risk assessment, newest first", Handler: s.listRiskAssessments},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/decisions", Obj: "project", Act: "read", Summary: "A project's landing decisions, newest first", Handler: s.listDecisions},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "read", Summary: "Chain chiefs' and the director's comments (批示) on a project", Handler: s.listComments},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/risk-assessments", Obj: "project", Act: "read", Summary: "Every revision of a project's risk assessment, newest first", Handler: projectItems(s.svc.Workflow.RiskAssessments)},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/decisions", Obj: "project", Act: "read", Summary: "A project's landing decisions, newest first", Handler: projectItems(s.svc.Workflow.Decisions)},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "read", Summary: "Chain chiefs' and the director's comments (批示) on a project", Handler: projectItems(s.svc.Workflow.Comments)},
 		{Method: http.MethodPost, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "comment", Summary: "Comment (批示) on a project of one's chain (chain chiefs, the director)", Handler: s.addComment},
 		{Method: http.MethodPatch, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "update", Summary: "Edit an activity (its author only; body carries version)", Handler: s.updateActivity},
 		{Method: http.MethodDelete, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "delete", Summary: "Delete an activity (its author only; kept in the history)", Handler: s.deleteActivity},
@@ -28,7 +29,7 @@ func (s *Server) workflowRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/investments", Obj: "project", Act: "read", Summary: "Capital realised (到资) on a project, with planned and realised totals", Handler: s.listInvestments},
 		{Method: http.MethodPost, Path: v1 + "/projects/:id/investments", Obj: "investment", Act: "create", Summary: "Record capital realised (到资) on a signed project", Handler: s.recordInvestment},
 		{Method: http.MethodGet, Path: v1 + "/investments/summary", Obj: "stats", Act: "read", Summary: "Announced vs realised investment over signed projects (?year=)", Handler: s.investmentSummary},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/supervisions", Obj: "project", Act: "read", Summary: "Supervisions (督办) on a project", Handler: s.projectSupervisions},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/supervisions", Obj: "project", Act: "read", Summary: "Supervisions (督办) on a project", Handler: projectItems(s.projectSupervisions)},
 		{Method: http.MethodPost, Path: v1 + "/projects/:id/supervisions", Obj: "supervision", Act: "issue", Summary: "Issue a supervision (督办) to the project's owner (the director, the chain's chief)", Handler: s.issueSupervision},
 		{Method: http.MethodGet, Path: v1 + "/supervisions", Obj: "supervision", Act: "read", Summary: "Supervisions the caller owns or issued (administrators and the director: all) (?status=open|answered|overdue|closed)", Handler: s.listSupervisions},
 		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/answer", Obj: "supervision", Act: "answer", Summary: "Answer a supervision (the project's owner)", Handler: s.answerSupervision},
@@ -48,6 +49,28 @@ func wfList[T any](v []T) wfItems[T] {
 		v = []T{}
 	}
 	return wfItems[T]{Items: v, Total: len(v)}
+}
+
+// projectItems answers GET /projects/{id}/… with what list returns for the project, as
+// {"items", "total"}.
+func projectItems[T any](list func(ctx context.Context, projectID int64) ([]T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		v, err := list(c.Request.Context(), id)
+		if err != nil {
+			Abort(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, wfList(v))
+	}
+}
+
+// projectSupervisions are the supervisions (督办) on one project.
+func (s *Server) projectSupervisions(ctx context.Context, projectID int64) ([]*domain.Supervision, error) {
+	return s.svc.Supervisions.FindSupervisions(ctx, domain.SupervisionFilter{ProjectID: &projectID})
 }
 
 // pathInt64 reads a positive id path parameter; a malformed one is 404.
@@ -108,45 +131,6 @@ func (s *Server) reviewQueue(c *gin.Context) {
 		q = []*domain.ReviewItem{}
 	}
 	c.JSON(http.StatusOK, page[*domain.ReviewItem]{Items: q, Total: total, Page: pg.Page, PageSize: pg.PageSize})
-}
-
-func (s *Server) listRiskAssessments(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	v, err := s.svc.Workflow.RiskAssessments(c.Request.Context(), id)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, wfList(v))
-}
-
-func (s *Server) listDecisions(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	v, err := s.svc.Workflow.Decisions(c.Request.Context(), id)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, wfList(v))
-}
-
-func (s *Server) listComments(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	v, err := s.svc.Workflow.Comments(c.Request.Context(), id)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, wfList(v))
 }
 
 func (s *Server) addComment(c *gin.Context) {
@@ -272,19 +256,6 @@ func (s *Server) investmentSummary(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) projectSupervisions(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	v, err := s.svc.Supervisions.FindSupervisions(c.Request.Context(), domain.SupervisionFilter{ProjectID: &id})
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, wfList(v))
 }
 
 func (s *Server) issueSupervision(c *gin.Context) {
