@@ -65,11 +65,9 @@ type UserService interface {
 	// CreateSession stores a session for userID and returns its token; only the token's
 	// hash is stored.
 	CreateSession(ctx context.Context, userID int64) (string, error)
-	// UserBySession resolves a token to its user, refreshing its idle expiry; expired,
-	// revoked or disabled → EUNAUTH.
-	UserBySession(ctx context.Context, token string) (*User, error)
-	// SessionActor is UserBySession with the user's zone, in as few queries as it takes:
-	// every authenticated request starts with it.
+	// SessionActor resolves a token to its user and zone, refreshing the session's idle
+	// expiry; expired, revoked or disabled → EUNAUTH. Every authenticated request starts
+	// with it, so it takes as few queries as it can.
 	SessionActor(ctx context.Context, token string) (*User, *Zone, error)
 	RevokeSession(ctx context.Context, token string) error
 }

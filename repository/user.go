@@ -196,12 +196,6 @@ func (s *UserService) SessionActor(ctx context.Context, token string) (*domain.U
 	return u, &domain.Zone{ID: r.User.ZoneID, Code: r.ZoneCode, Name: r.ZoneName, TimeZone: r.ZoneTZ}, nil
 }
 
-// UserBySession is SessionActor without the zone.
-func (s *UserService) UserBySession(ctx context.Context, token string) (*domain.User, error) {
-	u, _, err := s.SessionActor(ctx, token)
-	return u, err
-}
-
 // RevokeSession ends a session (log-out).
 func (s *UserService) RevokeSession(ctx context.Context, token string) error {
 	now := s.db.now()
