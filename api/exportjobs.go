@@ -286,13 +286,22 @@ func (m *exportJobs) sweepLocked(now time.Time) {
 	}
 }
 
-// get returns userID's job id after sweeping; another user's job is not found.
+// ownLocked sweeps expired jobs and returns userID's job id, or nil: another user's job is
+// not found. The caller holds mu.
+func (m *exportJobs) ownLocked(userID int64, id string) *exportJob {
+	m.sweepLocked(m.clock.Now())
+	if j, ok := m.jobs[id]; ok && j.userID == userID {
+		return j
+	}
+	return nil
+}
+
+// get returns userID's job id with its status.
 func (m *exportJobs) get(userID int64, id string) (*exportJob, ExportJobStatus, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.sweepLocked(m.clock.Now())
-	j, ok := m.jobs[id]
-	if !ok || j.userID != userID {
+	j := m.ownLocked(userID, id)
+	if j == nil {
 		return nil, ExportJobStatus{}, errExportGone
 	}
 	return j, m.statusLocked(j), nil
@@ -309,9 +318,8 @@ func (m *exportJobs) statusLocked(j *exportJob) ExportJobStatus {
 func (m *exportJobs) open(userID int64, id string) (*os.File, ExportJobStatus, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.sweepLocked(m.clock.Now())
-	j, ok := m.jobs[id]
-	if !ok || j.userID != userID {
+	j := m.ownLocked(userID, id)
+	if j == nil {
 		return nil, ExportJobStatus{}, errExportGone
 	}
 	switch j.status {
