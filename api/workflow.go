@@ -27,10 +27,10 @@ func (s *Server) workflowRoutes() []route {
 		{Method: http.MethodDelete, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "delete", Summary: "Delete an activity (its author only; kept in the history)", Handler: s.deleteActivity},
 		{Method: http.MethodPut, Path: v1 + "/projects/:id/milestones", Obj: "project", Act: "update", Summary: "Set a follow-up project's milestones: land listing, construction, production (planned and actual; body carries version)", Handler: s.setMilestones},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/investments", Obj: "project", Act: "read", Summary: "Capital realised (到资) on a project, with planned and realised totals", Handler: s.listInvestments},
-		{Method: http.MethodPost, Path: v1 + "/projects/:id/investments", Obj: "investment", Act: "create", Summary: "Record capital realised (到资) on a signed project", Handler: s.recordInvestment},
+		{Method: http.MethodPost, Path: v1 + "/projects/:id/investments", Obj: "investment", Act: "create", Summary: "Record capital realised (到资) on a signed project", Handler: projectCreate(s.svc.Investments.RecordInvestment)},
 		{Method: http.MethodGet, Path: v1 + "/investments/summary", Obj: "stats", Act: "read", Summary: "Announced vs realised investment over signed projects (?year=)", Handler: s.investmentSummary},
 		{Method: http.MethodGet, Path: v1 + "/projects/:id/supervisions", Obj: "project", Act: "read", Summary: "Supervisions (督办) on a project", Handler: projectItems(s.projectSupervisions)},
-		{Method: http.MethodPost, Path: v1 + "/projects/:id/supervisions", Obj: "supervision", Act: "issue", Summary: "Issue a supervision (督办) to the project's owner (the director, the chain's chief)", Handler: s.issueSupervision},
+		{Method: http.MethodPost, Path: v1 + "/projects/:id/supervisions", Obj: "supervision", Act: "issue", Summary: "Issue a supervision (督办) to the project's owner (the director, the chain's chief)", Handler: projectCreate(s.svc.Supervisions.IssueSupervision)},
 		{Method: http.MethodGet, Path: v1 + "/supervisions", Obj: "supervision", Act: "read", Summary: "Supervisions the caller owns or issued (administrators and the director: all) (?status=open|answered|overdue|closed)", Handler: s.listSupervisions},
 		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/answer", Obj: "supervision", Act: "answer", Summary: "Answer a supervision (the project's owner)", Handler: s.answerSupervision},
 		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/close", Obj: "supervision", Act: "close", Summary: "Close a supervision (its issuer)", Handler: s.closeSupervision},
@@ -65,6 +65,28 @@ func projectItems[T any](list func(ctx context.Context, projectID int64) ([]T, e
 			return
 		}
 		c.JSON(http.StatusOK, wfList(v))
+	}
+}
+
+// projectCreate answers POST /projects/{id}/… : the JSON body decoded into In, created on
+// the project by create, 201 with what it returns.
+func projectCreate[In, Out any](create func(ctx context.Context, projectID int64, in In) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		var in In
+		if err := decodeJSON(c, &in); err != nil {
+			Abort(c, err)
+			return
+		}
+		v, err := create(c.Request.Context(), id, in)
+		if err != nil {
+			Abort(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, v)
 	}
 }
 
@@ -222,24 +244,6 @@ func (s *Server) listInvestments(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) recordInvestment(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	var in domain.InvestmentInput
-	if err := decodeJSON(c, &in); err != nil {
-		Abort(c, err)
-		return
-	}
-	v, err := s.svc.Investments.RecordInvestment(c.Request.Context(), id, in)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
-}
-
 func (s *Server) investmentSummary(c *gin.Context) {
 	year := 0
 	if v := strings.TrimSpace(c.Query("year")); v != "" {
@@ -256,24 +260,6 @@ func (s *Server) investmentSummary(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) issueSupervision(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	var in domain.SupervisionInput
-	if err := decodeJSON(c, &in); err != nil {
-		Abort(c, err)
-		return
-	}
-	v, err := s.svc.Supervisions.IssueSupervision(c.Request.Context(), id, in)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
 }
 
 func (s *Server) listSupervisions(c *gin.Context) {
