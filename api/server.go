@@ -66,6 +66,9 @@ type Services struct {
 
 	// Scheduled work (issue 6): reminders, digest settings, jobs and the outbox.
 	Jobs Jobs
+
+	// Integration tokens (issue 18).
+	Tokens domain.TokenService
 }
 
 // Options are the server's settings.
@@ -141,6 +144,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		chain := []gin.HandlerFunc{limitBody(limit)}
 		if !r.Public {
 			chain = append(chain, s.authenticate, s.authorize(r.Obj, r.Act))
+		}
+		if r.PersonOnly {
+			chain = append(chain, personOnly)
 		}
 		chain = append(chain, r.Handler)
 		e.Handle(r.Method, r.Path, chain...)
