@@ -11,8 +11,8 @@ test('a read-only token made in 个人设置 reads as its user, never writes, an
   const name = `省平台对接 ${stamp()}`
   await panel.locator('input[data-test=token-name]').fill(name)
   const expires = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10)
-  await panel.locator('[data-test=token-expires] input').fill(expires)
-  await panel.locator('[data-test=token-expires] input').press('Enter')
+  await panel.locator('[data-test=token-form] .el-date-editor input').fill(expires)
+  await panel.locator('[data-test=token-form] .el-date-editor input').press('Enter')
   const [created] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/tokens') && r.request().method() === 'POST'),
     panel.locator('[data-test=token-create]').click(),
