@@ -87,8 +87,7 @@ async function shot(page, name) {
 let base = ''
 
 async function login(page, username, password = PASSWORD) {
-  await page.goto(base + '/login')
-  await page.evaluate(() => localStorage.removeItem('chaincrm.token'))
+  await page.context().clearCookies() // the session lives in cookies only (issue 12)
   await page.goto(base + '/login')
   await page.fill('input[data-test=login-username]', username)
   await page.fill('input[data-test=login-password]', password)
@@ -151,6 +150,7 @@ async function main() {
       CHAINCRM_DB_DSN: path.join(tmp, 'e2e.db'),
       CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
       CHAINCRM_DATA_DIR: tmp,
+      CHAINCRM_DEMO_SEED_ON_START: 'true', // as `make run` does; a bare serve creates no demo (issue 12)
     },
     cwd: tmp,
     stdio: ['ignore', logFile, logFile],
