@@ -15,24 +15,45 @@ import (
 // the audit log.
 func (s *Server) accountRoutes() []route {
 	return []route{
-		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token", Handler: s.changeOwnPassword},
+		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token",
+			Body: passwordChange{}, Out: loginAnswer{}, Errors: []int{http.StatusTooManyRequests}, Handler: s.changeOwnPassword},
 
-		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Handler: s.listUsers},
-		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)", Handler: s.createUser},
-		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Handler: s.getUser},
-		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)", Handler: s.updateUser},
-		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions", Handler: s.resetPassword},
-		{Method: http.MethodPost, Path: v1 + "/users/:id/unlock", Obj: "user", Act: "manage", Summary: "Clear the failed log-ins counted against a user, from every address (an administrator's unlock; audited)", Handler: s.unlockUser},
+		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Out: itemList[UserAccount]{}, Handler: s.listUsers},
+		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)",
+			Body: domain.UserInput{}, Out: domain.User{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createUser},
+		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Out: UserAccount{}, Handler: s.getUser},
+		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)",
+			Body: domain.UserUpdate{}, Out: domain.User{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.updateUser},
+		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions",
+			Body: passwordReset{}, Status: http.StatusNoContent, Handler: s.resetPassword},
+		{Method: http.MethodPost, Path: v1 + "/users/:id/unlock", Obj: "user", Act: "manage", Summary: "Clear the failed log-ins counted against a user, from every address (an administrator's unlock; audited)",
+			Status: http.StatusNoContent, Handler: s.unlockUser},
 
-		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)", Handler: s.listAudit},
+		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)",
+			Query: auditQuery{}, Out: page[*domain.AuditEntry]{}, Handler: s.listAudit},
 	}
 }
 
+// passwordChange is a user's change of their own password.
+type passwordChange struct {
+	Current string `json:"current" required:"true" minLength:"1"`
+	New     string `json:"new" required:"true" minLength:"1"`
+}
+
+// passwordReset is an administrator's new password for a user.
+type passwordReset struct {
+	Password string `json:"password" required:"true"`
+}
+
+// auditQuery filters the audit log.
+type auditQuery struct {
+	Actor  string `query:"actor" description:"a username"`
+	Action string `query:"action" description:"an action such as login or forbidden"`
+	pageQuery
+}
+
 func (s *Server) changeOwnPassword(c *gin.Context) {
-	var body struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-	}
+	var body passwordChange
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -76,25 +97,25 @@ func (s *Server) changeOwnPassword(c *gin.Context) {
 	}
 	u := *a.User
 	u.MustChangePassword = false // a password the user chose
-	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(&u, a.Zone)})
+	c.JSON(http.StatusOK, loginAnswer{Token: token, User: meBody(&u, a.Zone)})
 }
 
-// userOut is a user as the administrators' API shows it: with whether failed log-ins
+// UserAccount is a user as the administrators' API shows it: with whether failed log-ins
 // refuse them right now (somewhere), which an administrator can clear.
-type userOut struct {
-	*domain.User
-	LoginLocked bool `json:"login_locked"`
+type UserAccount struct {
+	domain.User
+	LoginLocked bool `json:"login_locked" description:"failed log-ins refuse this user right now at some address or at every unknown place; POST /users/{id}/unlock clears them"`
 }
 
-func (s *Server) usersOut(c *gin.Context, users ...*domain.User) ([]userOut, error) {
+func (s *Server) usersOut(c *gin.Context, users ...*domain.User) ([]UserAccount, error) {
 	a := domain.ActorFrom(c.Request.Context())
 	locked, err := s.svc.Throttle.Locked(c.Request.Context(), a.Zone.Code)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]userOut, len(users))
+	out := make([]UserAccount, len(users))
 	for i, u := range users {
-		out[i] = userOut{User: u, LoginLocked: locked[strings.ToLower(u.Username)]}
+		out[i] = UserAccount{User: *u, LoginLocked: locked[strings.ToLower(u.Username)]}
 	}
 	return out, nil
 }
@@ -110,7 +131,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "total": len(out)})
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 func (s *Server) getUser(c *gin.Context) {
@@ -189,9 +210,7 @@ func (s *Server) resetPassword(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Password string `json:"password"`
-	}
+	var body passwordReset
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return

@@ -112,7 +112,11 @@ func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 	env := &Env{T: t, Driver: driver, DB: db, Enforcer: e, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
 		ExportDir: filepath.Join(t.TempDir(), "exports"), tokens: map[string]string{}, options: options}
 	env.Server = env.Replica()
-	hs := httptest.NewServer(env.Server)
+	c, err := LoadContract(env.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: env.Server})
 	t.Cleanup(hs.Close)
 	env.HTTP = hs
 	return env
