@@ -17,6 +17,8 @@ var statusOf = map[string]int{
 	domain.EFORBIDDEN: http.StatusForbidden,
 	domain.ENOTFOUND:  http.StatusNotFound,
 	domain.ECONFLICT:  http.StatusConflict,
+	domain.EDUPLICATE: http.StatusConflict,
+	domain.ETYPE:      http.StatusUnsupportedMediaType,
 	domain.ETOOLARGE:  http.StatusRequestEntityTooLarge,
 	domain.ERULE:      http.StatusUnprocessableEntity,
 	domain.ETHROTTLED: http.StatusTooManyRequests,
@@ -33,6 +35,8 @@ type ErrorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Candidates are the existing enterprises a "duplicate" names.
+	Candidates []domain.Candidate `json:"candidates,omitempty"`
 }
 
 // Abort answers with err in the contract's shape and stops the handler chain. Internal
@@ -51,5 +55,6 @@ func Abort(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", c.GetString(requestIDKey),
 			"method", c.Request.Method, "path", c.Request.URL.Path)
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: domain.ErrorMessage(err), Fields: domain.ErrorFields(err)}})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: domain.ErrorMessage(err), Fields: domain.ErrorFields(err),
+		Candidates: domain.ErrorCandidates(err)}})
 }

@@ -12,7 +12,8 @@ type route struct {
 	Method, Path string
 	Obj, Act     string
 	Public       bool
-	Upload       bool // takes a file: the upload size limit applies instead of the JSON one
+	Upload       bool  // takes a file: the upload size limit applies instead of the JSON one
+	MaxBytes     int64 // when > 0, the body limit instead of the JSON or upload one
 	Summary      string
 	Handler      gin.HandlerFunc
 }
@@ -31,13 +32,15 @@ func (s *Server) table() []route {
 		s.figuresRoutes(),
 		s.transferRoutes(),
 		s.jobsRoutes(),
+		s.enterpriseRoutes(),
+		s.attachmentRoutes(),
 	} {
 		all = append(all, group...)
 	}
 	return all
 }
 
-// coreRoutes: log-in, projects, activities, chains and maps, enterprises, campaigns.
+// coreRoutes: log-in, projects, activities, chains and maps, campaigns.
 func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: http.MethodPost, Path: v1 + "/auth/login", Public: true, Summary: "Log in; returns a bearer token", Handler: s.login},
@@ -62,10 +65,6 @@ func (s *Server) coreRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/chains/:code/map", Obj: "map", Act: "read", Summary: "A chain's recruitment map with node status and gaps", Handler: s.chainMap},
 		{Method: http.MethodGet, Path: v1 + "/chains/:code/map.svg", Obj: "map", Act: "read", Summary: "The chain map as printable SVG", Handler: s.chainMapSVG},
 		{Method: http.MethodGet, Path: v1 + "/chains/:code/targets.xlsx", Obj: "map", Act: "read", Summary: "The chain's target list by node as a spreadsheet", Handler: s.chainTargetsXLSX},
-
-		{Method: http.MethodGet, Path: v1 + "/enterprises", Obj: "enterprise", Act: "read", Summary: "List enterprises", Handler: s.listEnterprises},
-		{Method: http.MethodPost, Path: v1 + "/enterprises", Obj: "enterprise", Act: "create", Summary: "Create an enterprise", Handler: s.createEnterprise},
-		{Method: http.MethodGet, Path: v1 + "/enterprises/:id", Obj: "enterprise", Act: "read", Summary: "Read an enterprise", Handler: s.getEnterprise},
 
 		{Method: http.MethodGet, Path: v1 + "/campaigns", Obj: "campaign", Act: "read", Summary: "List trips and conferences (?year=)", Handler: s.listCampaigns},
 		{Method: http.MethodPost, Path: v1 + "/campaigns", Obj: "campaign", Act: "create", Summary: "Create a trip or conference", Handler: s.createCampaign},

@@ -65,6 +65,10 @@ type Services struct {
 
 	// Scheduled work (issue 6): reminders, digest settings, jobs and the outbox.
 	Jobs Jobs
+
+	// The 客商库 (issue 14): contact people and attachments.
+	Contacts    domain.ContactService
+	Attachments domain.AttachmentService
 }
 
 // Options are the server's settings.
@@ -80,6 +84,8 @@ type Options struct {
 	TrustedProxies []string
 	// Exports are the settings of the background export jobs (issue 8).
 	Exports ExportJobOptions
+	// AttachmentMaxBytes is the largest attachment accepted (default 20 MiB).
+	AttachmentMaxBytes int64
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -103,6 +109,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	gin.SetMode(gin.ReleaseMode)
 	if opts.Clock == nil {
 		opts.Clock = domain.SystemClock{}
+	}
+	if opts.AttachmentMaxBytes <= 0 {
+		opts.AttachmentMaxBytes = 20 << 20
 	}
 	if opts.Thresholds == (chainmap.Thresholds{}) {
 		opts.Thresholds = chainmap.DefaultThresholds()
@@ -132,6 +141,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		limit := opts.MaxBodyBytes
 		if r.Upload {
 			limit = opts.MaxUploadBytes
+		}
+		if r.MaxBytes > 0 {
+			limit = r.MaxBytes
 		}
 		chain := []gin.HandlerFunc{limitBody(limit)}
 		if !r.Public {

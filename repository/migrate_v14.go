@@ -158,7 +158,7 @@ func migrateV14(tx *gorm.DB) error {
 		}
 	}
 	if hasContact {
-		if err := m.DropColumn("enterprises", "contact"); err != nil {
+		if err := tx.Exec("ALTER TABLE enterprises DROP COLUMN contact").Error; err != nil {
 			return err
 		}
 	}

@@ -26,10 +26,14 @@ import (
 	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
 	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
+	"github.com/laiyuan-edz/chaincrm/repository/filestore"
 )
 
 // StartTime is the test clock's time when an Env starts (and when the demo was seeded).
 var StartTime = time.Date(2023, 1, 16, 2, 0, 0, 0, time.UTC)
+
+// AttachmentMaxBytes is the attachment limit of the test server (the default, 20 MiB).
+const AttachmentMaxBytes = 20 << 20
 
 // DemoPassword is the demo users' password in tests.
 const DemoPassword = "Demo@2023"
@@ -61,6 +65,7 @@ type Env struct {
 	Jobs      *jobs.Service // the scheduled jobs, not started: run them with Jobs.Run
 	MailDir   string        // where the jobs' file mailer writes .eml files
 	ExportDir string        // where the background exports write their files
+	FilesDir  string        // the attachments' file store
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -109,18 +114,24 @@ func New(t testing.TB, driver string) *Env {
 	}
 	users := repository.NewUserService(db)
 	exportDir := filepath.Join(t.TempDir(), "exports")
-	srv := api.New(wire.Services(db, e, jobSvc), e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
-		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
-		Exports: api.ExportJobOptions{Dir: exportDir},
-		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
-			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
-		},
-	})
+	filesDir := filepath.Join(t.TempDir(), "files")
+	files, err := filestore.Open(filesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(wire.Services(db, e, jobSvc, wire.Files{Store: files, MaxBytes: AttachmentMaxBytes}), e, db,
+		slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
+			MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, AttachmentMaxBytes: AttachmentMaxBytes, Clock: clock,
+			Exports: api.ExportJobOptions{Dir: exportDir},
+			DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+				return users.FindZoneByCode(ctx, repository.DemoZoneCode)
+			},
+		})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
 	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
-		ExportDir: exportDir, tokens: map[string]string{}}
+		ExportDir: exportDir, FilesDir: filesDir, tokens: map[string]string{}}
 }
 
 // Response is a finished request.

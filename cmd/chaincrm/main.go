@@ -29,6 +29,7 @@ import (
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
+	"github.com/laiyuan-edz/chaincrm/repository/filestore"
 )
 
 const usage = `chaincrm — 招商引资管理系统 (investment-attraction CRM)
@@ -238,23 +239,29 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	users := repository.NewUserService(m.DB)
-	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc), m.Enforcer, m.DB, m.Log, api.Options{
-		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
-		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
-		TrustedProxies: m.Config.TrustedProxyList(),
-		Exports:        api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
-		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
-		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
-			codes, err := m.DB.ZoneCodes(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if len(codes) == 0 {
-				return nil, domain.Errorf(domain.EUNAUTH, "系统中还没有开发区，请先运行 chaincrm seed --demo (no zone)")
-			}
-			return users.FindZoneByCode(ctx, codes[0])
-		},
-	})
+	files, err := filestore.Open(m.Config.Files.Dir)
+	if err != nil {
+		return err
+	}
+	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}),
+		m.Enforcer, m.DB, m.Log, api.Options{
+			MaxBodyBytes:       m.Config.HTTP.MaxBodyBytes,
+			MaxUploadBytes:     m.Config.HTTP.MaxUploadBytes,
+			AttachmentMaxBytes: m.Config.Attachments.MaxBytes,
+			TrustedProxies:     m.Config.TrustedProxyList(),
+			Exports:            api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
+			Thresholds:         chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
+			DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+				codes, err := m.DB.ZoneCodes(ctx)
+				if err != nil {
+					return nil, err
+				}
+				if len(codes) == 0 {
+					return nil, domain.Errorf(domain.EUNAUTH, "系统中还没有开发区，请先运行 chaincrm seed --demo (no zone)")
+				}
+				return users.FindZoneByCode(ctx, codes[0])
+			},
+		})
 	if err := m.startJobs(jobSvc); err != nil {
 		return err
 	}
