@@ -175,7 +175,8 @@ func ParseLegacyContact(text string) (ContactInput, bool) {
 	if c.Title == "总" {
 		c.Title = ""
 	}
-	leftover := strings.TrimSpace(strings.NewReplacer(c.Name, "", c.Title, "").Replace(rest))
+	leftover := strings.TrimSpace(strings.NewReplacer(c.Name, "", c.Title, "", "联系人", "", "联系方式", "", "电话", "",
+		"手机", "", "邮箱", "").Replace(rest))
 	if strings.Trim(leftover, " \t,，;；:：、/|()（）[]【】") != "" {
 		c.Notes = "原联系方式：" + text
 	}
@@ -206,7 +207,10 @@ func isPersonName(w string) bool {
 			return false
 		}
 	}
-	return han == 0 || han == len(r) && han <= 6
+	if han == 0 {
+		return true
+	}
+	return han == len(r) && (han <= 4 || isTitle(w))
 }
 
 func isTitle(w string) bool {

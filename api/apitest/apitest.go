@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +99,13 @@ func New(t testing.TB, driver string) *Env {
 		return db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode)
 	})
 	db.Clock = clock
+	return start(t, driver, db, clock, filepath.Join(t.TempDir(), "files"))
+}
+
+// start runs the API on db, keeping attachments under filesDir.
+func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDir string) *Env {
+	t.Helper()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
 	e, err := repository.NewEnforcer(db)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +123,6 @@ func New(t testing.TB, driver string) *Env {
 	}
 	users := repository.NewUserService(db)
 	exportDir := filepath.Join(t.TempDir(), "exports")
-	filesDir := filepath.Join(t.TempDir(), "files")
 	files, err := filestore.Open(filesDir)
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +140,17 @@ func New(t testing.TB, driver string) *Env {
 	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
 	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
 		ExportDir: exportDir, FilesDir: filesDir, tokens: map[string]string{}}
+}
+
+// Restart stops this server and starts another on a new connection to the same database
+// and the same files directory, as a restarted process would.
+func (e *Env) Restart() *Env {
+	e.T.Helper()
+	e.HTTP.Close()
+	e.Server.Close()
+	db := dbtest.Reopen(e.T, e.DB)
+	db.Clock = e.Clock
+	return start(e.T, e.Driver, db, e.Clock, e.FilesDir)
 }
 
 // Response is a finished request.
@@ -185,12 +204,48 @@ func (e *Env) Token(username string) string {
 	return body.Token
 }
 
-// Do sends a request; body is JSON-encoded unless it is a []byte or nil.
+// Multipart is a multipart/form-data request body: form fields and one file.
+type Multipart struct {
+	Fields    map[string]string
+	FileField string // default "file"; "-" sends no file
+	FileName  string
+	File      []byte
+}
+
+// Encode returns the body and its content type.
+func (m Multipart) Encode() ([]byte, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(m.Fields))
+	for k := range m.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w.WriteField(k, m.Fields[k])
+	}
+	if m.FileField != "-" {
+		field := m.FileField
+		if field == "" {
+			field = "file"
+		}
+		part, _ := w.CreateFormFile(field, m.FileName)
+		part.Write(m.File)
+	}
+	w.Close()
+	return buf.Bytes(), w.FormDataContentType()
+}
+
+// Do sends a request; body is JSON-encoded unless it is a []byte, a Multipart or nil.
 func (e *Env) Do(method, path, token string, body any) *Response {
 	e.T.Helper()
 	var rd io.Reader
+	ctype := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case Multipart:
+		raw, ct := b.Encode()
+		rd, ctype = bytes.NewReader(raw), ct
 	case []byte:
 		rd = bytes.NewReader(b)
 	default:
@@ -205,7 +260,7 @@ func (e *Env) Do(method, path, token string, body any) *Response {
 		e.T.Fatal(err)
 	}
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
