@@ -18,11 +18,12 @@ import (
 func TestMergeMovesEverything(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *apitest.Env) {
 		a := enterpriseID(t, e, "河北同光晶体有限公司")
-		r := e.As("admin", http.MethodPost, "/api/v1/enterprises", map[string]any{"name": "同光晶体（河北）有限公司", "kind": "local",
-			"region": "河北省", "website": "www.tankeblue.example.cn", "tags": []string{"碳化硅"}, "confirm_new": true})
-		expect(t, r, http.StatusCreated, "the duplicate")
-		b := int64(r.Map(t)["id"].(float64))
+		// the demo's duplicate, with its 2023 sample project and a visit that met its contact;
+		// made local (so that it can be a chain master) and given a website a lacks
 		bName := "同光晶体（河北）有限公司"
+		b := enterpriseID(t, e, bName)
+		r := e.As("admin", http.MethodPatch, fmt.Sprintf("/api/v1/enterprises/%d", b), map[string]any{"version": 1, "kind": "local", "website": "www.tankeblue.example.cn"})
+		expect(t, r, http.StatusOK, "the duplicate made local")
 		x := createEnterprise(t, e, map[string]any{"name": "合并测试目标企业", "kind": "target"})
 		y := createEnterprise(t, e, map[string]any{"name": "合并测试推荐企业", "kind": "local"})
 		do := func(user, method, path string, body any, status int) *apitest.Response {
@@ -108,7 +109,7 @@ func TestMergeMovesEverything(t *testing.T) {
 			t.Errorf("merge into itself: %d", r.Status)
 		}
 		res := do("director", http.MethodPost, fmt.Sprintf("/api/v1/enterprises/%d/merge", b), map[string]any{"into": a}, http.StatusOK).Map(t)
-		if res["projects"] != 3.0 || res["contacts"] != 1.0 || res["attachments"] != 1.0 || res["chain_masters"] != 2.0 {
+		if res["projects"] != 4.0 || res["contacts"] != 2.0 || res["attachments"] != 1.0 || res["chain_masters"] != 2.0 {
 			t.Errorf("merge result = %v", res)
 		}
 
@@ -140,15 +141,16 @@ func TestMergeMovesEverything(t *testing.T) {
 			}
 		}
 		page := e.As("admin", http.MethodGet, fmt.Sprintf("/api/v1/enterprises/%d", a), nil).Map(t)
-		if n := len(page["projects"].([]any)); n < 3 {
+		if n := len(page["projects"].([]any)); n < 4 {
 			t.Errorf("a's projects = %d", n)
 		}
-		hasContact := false
+		hasContact, demoContact := false, false
 		for _, c := range page["contacts"].([]any) {
 			c := c.(map[string]any)
 			hasContact = hasContact || (c["name"] == "陈总" && c["meetings"] == 1.0)
+			demoContact = demoContact || (c["name"] == "刘经理" && c["meetings"] == 1.0)
 		}
-		if !hasContact {
+		if !hasContact || !demoContact {
 			t.Errorf("a's contacts %v lack 陈总 and his visit", page["contacts"])
 		}
 		if page["website"] != "www.tankeblue.example.cn" || page["kind"] != "local" {

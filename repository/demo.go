@@ -422,7 +422,7 @@ func (db *DB) seedDemo(ctx context.Context, nodeSpecs map[string][]DemoNodeSpec,
 			return err
 		}
 	}
-	return nil
+	return db.seedDemoEnterprises(ctx, zone.ID, users)
 }
 
 func (db *DB) seedAssessment(ctx context.Context, zoneID, projectID, author int64, stage domain.Stage, users map[string]int64) error {
