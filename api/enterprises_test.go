@@ -285,3 +285,38 @@ func TestLegacyContactOnCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestImportFindsEnterprisesByNormalisedName: an import names investors as people type
+// them; a spelling equal to a known enterprise's once normalised is that enterprise, and
+// two spellings of one new investor in the file make one enterprise.
+func TestImportFindsEnterprisesByNormalisedName(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		csv := "项目名称,投资主体,招商渠道,产业链,资产类型,计划投资(万元),阶段,对接日期\n" +
+			"驷乾二期光伏组件项目,河北省驷乾新能源科技有限公司,以商招商,第三代半导体,重资产,5000,洽谈对接,2023-01-05\n" +
+			"规范化测试一期项目,测试光电（北京）有限责任公司,自主招商,,轻资产,100,洽谈对接,2023-01-06\n" +
+			"规范化测试二期项目,北京测试光电有限公司,自主招商,,轻资产,200,洽谈对接,2023-01-07\n"
+		res := imported(t, upload(t, e, "admin", "", "企业名称.csv", []byte(csv)), http.StatusOK)
+		if res.Created != 3 {
+			t.Fatalf("created %d", res.Created)
+		}
+		var l listBody
+		e.As("admin", http.MethodGet, "/api/v1/projects?q=规范化测试", nil).JSON(t, &l)
+		if l.Total != 2 || l.Items[0]["investor"] != l.Items[1]["investor"] || l.Items[0]["investor"] != "测试光电（北京）有限责任公司" {
+			t.Errorf("one new investor for both spellings: %+v", l.Items)
+		}
+		e.As("admin", http.MethodGet, "/api/v1/projects?q=驷乾二期", nil).JSON(t, &l)
+		if l.Total != 1 || l.Items[0]["investor"] != "河北驷乾新能源科技有限公司" {
+			t.Errorf("known investor under another spelling: %+v", l.Items)
+		}
+		var ents listBody
+		e.As("admin", http.MethodGet, "/api/v1/enterprises?q=测试光电", nil).JSON(t, &ents)
+		if ents.Total != 1 {
+			t.Errorf("enterprises = %+v", ents.Items)
+		}
+		// importing the same file again updates nothing and creates nothing
+		res = imported(t, upload(t, e, "admin", "", "企业名称.csv", []byte(csv)), http.StatusOK)
+		if res.Created != 0 {
+			t.Errorf("second import created %d", res.Created)
+		}
+	})
+}

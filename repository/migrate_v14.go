@@ -40,9 +40,10 @@ func migrateV14(tx *gorm.DB) error {
 		UpdatedAt    time.Time
 		DeletedAt    *time.Time `gorm:"index:ix_contacts_enterprise,priority:2"`
 	}
+	// (contact_id, activity_id): a contact's meetings read from the index alone
 	type ActivityContact struct {
-		ActivityID int64 `gorm:"primaryKey;autoIncrement:false"`
-		ContactID  int64 `gorm:"primaryKey;autoIncrement:false;index:ix_activity_contacts_contact"`
+		ActivityID int64 `gorm:"primaryKey;autoIncrement:false;index:ix_activity_contacts_contact,priority:2"`
+		ContactID  int64 `gorm:"primaryKey;autoIncrement:false;index:ix_activity_contacts_contact,priority:1"`
 	}
 	type EnterpriseHistory struct {
 		ID           int64     `gorm:"primaryKey"`
