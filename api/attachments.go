@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,17 +24,42 @@ import (
 // admin rule.
 func (s *Server) attachmentRoutes() []route {
 	limit := s.opts.AttachmentMaxBytes + uploadSlack
+	refused := []int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}
 	return []route{
 		{Method: http.MethodPost, Path: v1 + "/projects/:id/attachments", Obj: "attachment", Act: "create", Upload: true, MaxBytes: limit,
-			Summary: "Attach a file to a project (multipart: file, title?, activity_id?): type by content (PDF, JPEG, PNG, WebP, docx/xlsx/pptx, text) else 415; over the limit 413", Handler: s.uploadAttachment(false)},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/attachments", Obj: "attachment", Act: "read", Summary: "A project's attachments, newest first", Handler: s.listAttachments(false)},
+			Summary: "Attach a file to a project (multipart: file, title?, activity_id?): type by content (PDF, JPEG, PNG, WebP, docx/xlsx/pptx, text) else 415; over the limit 413",
+			Body:    attachmentForm{}, Out: domain.Attachment{}, Status: http.StatusCreated, Errors: refused, Handler: s.uploadAttachment(false)},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/attachments", Obj: "attachment", Act: "read", Summary: "A project's attachments, newest first",
+			Out: itemList[*domain.Attachment]{}, Handler: s.listAttachments(false)},
 		{Method: http.MethodPost, Path: v1 + "/enterprises/:id/attachments", Obj: "enterprise", Act: "update", Upload: true, MaxBytes: limit,
-			Summary: "Attach a file to an enterprise (multipart: file, title?)", Handler: s.uploadAttachment(true)},
-		{Method: http.MethodGet, Path: v1 + "/enterprises/:id/attachments", Obj: "enterprise", Act: "read", Summary: "An enterprise's attachments, newest first", Handler: s.listAttachments(true)},
-		{Method: http.MethodGet, Path: v1 + "/attachments/:id", Obj: "attachment", Act: "read", Summary: "The file as uploaded (Content-Disposition: attachment; nosniff)", Handler: s.downloadAttachment},
-		{Method: http.MethodGet, Path: v1 + "/attachments/:id/thumbnail", Obj: "attachment", Act: "read", Summary: "An image's thumbnail: JPEG or PNG, longest side ≤ 320 px, upright", Handler: s.attachmentThumbnail},
-		{Method: http.MethodDelete, Path: v1 + "/attachments/:id", Obj: "attachment", Act: "delete", Summary: "Delete an attachment (soft, audited): its uploader, the project's owner or an administrator", Handler: s.deleteAttachment},
+			Summary: "Attach a file to an enterprise (multipart: file, title?)",
+			Body:    enterpriseAttachmentForm{}, Out: domain.Attachment{}, Status: http.StatusCreated, Errors: refused, Handler: s.uploadAttachment(true)},
+		{Method: http.MethodGet, Path: v1 + "/enterprises/:id/attachments", Obj: "enterprise", Act: "read", Summary: "An enterprise's attachments, newest first",
+			Out: itemList[*domain.Attachment]{}, Handler: s.listAttachments(true)},
+		{Method: http.MethodGet, Path: v1 + "/attachments/:id", Obj: "attachment", Act: "read", Summary: "The file as uploaded (Content-Disposition: attachment; filename*=UTF-8''…; X-Content-Type-Options: nosniff)",
+			Files: attachmentTypes, Handler: s.downloadAttachment},
+		{Method: http.MethodGet, Path: v1 + "/attachments/:id/thumbnail", Obj: "attachment", Act: "read", Summary: "An image's thumbnail: JPEG or PNG, longest side ≤ 320 px, upright (404 for a file that is no image)",
+			Files: []string{domain.TypeJPEG, domain.TypePNG}, Handler: s.attachmentThumbnail},
+		{Method: http.MethodDelete, Path: v1 + "/attachments/:id", Obj: "attachment", Act: "delete", Summary: "Delete an attachment (soft, audited): its uploader, the project's owner or an administrator",
+			Status: http.StatusNoContent, Handler: s.deleteAttachment},
 	}
+}
+
+// attachmentTypes are the media types a stored file is served as.
+var attachmentTypes = []string{domain.TypePDF, domain.TypeJPEG, domain.TypePNG, domain.TypeWebP, domain.TypeDOCX, domain.TypeXLSX,
+	domain.TypePPTX, "text/plain"}
+
+// attachmentForm is the multipart form of a project attachment.
+type attachmentForm struct {
+	File       multipart.File `formData:"file" required:"true" description:"the file: PDF, JPEG, PNG, WebP, docx, xlsx, pptx or UTF-8 text, judged by content"`
+	Title      string         `formData:"title" maxLength:"200" description:"a caption"`
+	ActivityID int64          `formData:"activity_id" minimum:"1" description:"the activity (visit) of this project the file belongs to"`
+}
+
+// enterpriseAttachmentForm is the multipart form of an enterprise attachment.
+type enterpriseAttachmentForm struct {
+	File  multipart.File `formData:"file" required:"true" description:"the file: PDF, JPEG, PNG, WebP, docx, xlsx, pptx or UTF-8 text, judged by content"`
+	Title string         `formData:"title" maxLength:"200" description:"a caption"`
 }
 
 // uploadSlack is what a multipart body may carry beyond the file itself (boundaries,
@@ -150,7 +176,7 @@ func (s *Server) listAttachments(enterprise bool) gin.HandlerFunc {
 			Abort(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+		c.JSON(http.StatusOK, listOf(items))
 	}
 }
 

@@ -83,6 +83,11 @@ func (s *Server) chainMap(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
+// svgQuery: ?download=1 sends the SVG as a file to save.
+type svgQuery struct {
+	Download string `query:"download" enum:"1" description:"1: as a download (Content-Disposition attachment)"`
+}
+
 func (s *Server) chainMapSVG(c *gin.Context) {
 	e, ok := s.buildMap(c)
 	if !ok {
@@ -124,7 +129,7 @@ func (s *Server) listCampaigns(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createCampaign(c *gin.Context) {

@@ -19,21 +19,47 @@ import (
 func (s *Server) enterpriseRoutes() []route {
 	const ent = v1 + "/enterprises"
 	return []route{
-		{Method: http.MethodGet, Path: ent, Obj: "enterprise", Act: "read", Summary: "List enterprises (?q, kind, node_id; paging)", Handler: s.listEnterprises},
-		{Method: http.MethodPost, Path: ent, Obj: "enterprise", Act: "create", Summary: "Create an enterprise; a name equal to an existing one's once normalised → 409 duplicate with candidates unless confirm_new; the same credit code → 409 always", Handler: s.createEnterprise},
-		{Method: http.MethodGet, Path: ent + "/duplicates", Obj: "enterprise", Act: "merge", Summary: "Groups of likely duplicate enterprises (names equal once normalised)", Handler: s.enterpriseDuplicates},
-		{Method: http.MethodGet, Path: ent + "/:id", Obj: "enterprise", Act: "read", Summary: "The enterprise's page: profile, contacts, visible projects, chain links, referrals, newest timeline page (?page, page_size); a merged enterprise is 404 naming where it went", Handler: s.getEnterprise},
-		{Method: http.MethodPatch, Path: ent + "/:id", Obj: "enterprise", Act: "update", Summary: "Edit the profile (body carries version; stale → 409, nothing written)", Handler: s.updateEnterprise},
-		{Method: http.MethodGet, Path: ent + "/:id/history", Obj: "enterprise", Act: "read", Summary: "Every change of the enterprise: who, when, field, from, to", Handler: s.enterpriseHistory},
-		{Method: http.MethodGet, Path: ent + "/:id/timeline", Obj: "enterprise", Act: "read", Summary: "Everything that touched the enterprise — its edits and its visible projects' visits, stage moves, 督办 — newest first (?page, page_size)", Handler: s.enterpriseTimeline},
-		{Method: http.MethodPost, Path: ent + "/:id/merge", Obj: "enterprise", Act: "merge", Summary: "Merge the enterprise into another ({into}): projects, contacts, chain links, chain masters, referrals and attachments move; the enterprise leaves every list", Handler: s.mergeEnterprise},
-		{Method: http.MethodGet, Path: ent + "/:id/contacts", Obj: "enterprise", Act: "read", Summary: "The enterprise's contact people, each with when they were last met", Handler: s.listContacts},
-		{Method: http.MethodPost, Path: ent + "/:id/contacts", Obj: "enterprise", Act: "update", Summary: "Add a contact person (mobile, when given, a mainland mobile number)", Handler: s.createContact},
-		{Method: http.MethodPatch, Path: v1 + "/contacts/:id", Obj: "enterprise", Act: "update", Summary: "Edit a contact person (version, when given, must be current)", Handler: s.updateContact},
-		{Method: http.MethodDelete, Path: v1 + "/contacts/:id", Obj: "enterprise", Act: "update", Summary: "Remove a contact person", Handler: s.deleteContact},
-		{Method: http.MethodGet, Path: v1 + "/contacts/:id/activities", Obj: "enterprise", Act: "read", Summary: "The activities a contact was met at (of projects the caller sees), newest first", Handler: s.contactMeetings},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/contacts", Obj: "project", Act: "read", Summary: "The contacts of a project's investor and referrer (what an activity's contact_ids may name)", Handler: s.projectContacts},
+		{Method: http.MethodGet, Path: ent, Obj: "enterprise", Act: "read", Summary: "List enterprises (?q, kind, node_id; paging)",
+			Query: enterpriseQuery{}, Out: page[*domain.Enterprise]{}, Handler: s.listEnterprises},
+		{Method: http.MethodPost, Path: ent, Obj: "enterprise", Act: "create", Summary: "Create an enterprise; a name equal to an existing one's once normalised → 409 duplicate with candidates unless confirm_new; the same credit code → 409 always",
+			Body: domain.EnterpriseInput{}, Out: domain.Enterprise{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createEnterprise},
+		{Method: http.MethodGet, Path: ent + "/duplicates", Obj: "enterprise", Act: "merge", Summary: "Groups of likely duplicate enterprises (names equal once normalised)",
+			Out: duplicateGroups{}, Handler: s.enterpriseDuplicates},
+		{Method: http.MethodGet, Path: ent + "/:id", Obj: "enterprise", Act: "read", Summary: "The enterprise's page: profile, contacts, visible projects, chain links, referrals, newest timeline page (?page, page_size); a merged enterprise is 404 naming where it went",
+			Query: pageQuery{}, Out: domain.EnterpriseDetail{}, Handler: s.getEnterprise},
+		{Method: http.MethodPatch, Path: ent + "/:id", Obj: "enterprise", Act: "update", Summary: "Edit the profile (body carries version; stale → 409, nothing written; a likely duplicate name → 409 duplicate unless confirm_new)",
+			Body: domain.EnterpriseUpdate{}, Out: domain.Enterprise{}, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}, Handler: s.updateEnterprise},
+		{Method: http.MethodGet, Path: ent + "/:id/history", Obj: "enterprise", Act: "read", Summary: "Every change of the enterprise: who, when, field, from, to",
+			Out: []*domain.EnterpriseHistoryEntry{}, Handler: s.enterpriseHistory},
+		{Method: http.MethodGet, Path: ent + "/:id/timeline", Obj: "enterprise", Act: "read", Summary: "Everything that touched the enterprise — its edits and its visible projects' visits, stage moves, 督办 — newest first (?page, page_size)",
+			Query: pageQuery{}, Out: domain.TimelinePage{}, Handler: s.enterpriseTimeline},
+		{Method: http.MethodPost, Path: ent + "/:id/merge", Obj: "enterprise", Act: "merge", Summary: "Merge the enterprise into another ({into}): projects, contacts, chain links, chain masters, referrals and attachments move; the enterprise leaves every list",
+			Body: mergeBody{}, Out: domain.MergeResult{}, Errors: []int{http.StatusConflict}, Handler: s.mergeEnterprise},
+		{Method: http.MethodGet, Path: ent + "/:id/contacts", Obj: "enterprise", Act: "read", Summary: "The enterprise's contact people, each with when they were last met",
+			Out: itemList[*domain.Contact]{}, Handler: s.listContacts},
+		{Method: http.MethodPost, Path: ent + "/:id/contacts", Obj: "enterprise", Act: "update", Summary: "Add a contact person (mobile, when given, a mainland mobile number)",
+			Body: domain.ContactInput{}, Out: domain.Contact{}, Status: http.StatusCreated, Handler: s.createContact},
+		{Method: http.MethodPatch, Path: v1 + "/contacts/:id", Obj: "enterprise", Act: "update", Summary: "Edit a contact person (version, when given, must be current)",
+			Body: domain.ContactUpdate{}, Out: domain.Contact{}, Errors: []int{http.StatusConflict}, Handler: s.updateContact},
+		{Method: http.MethodDelete, Path: v1 + "/contacts/:id", Obj: "enterprise", Act: "update", Summary: "Remove a contact person", Status: http.StatusNoContent, Handler: s.deleteContact},
+		{Method: http.MethodGet, Path: v1 + "/contacts/:id/activities", Obj: "enterprise", Act: "read", Summary: "The activities a contact was met at (of projects the caller sees), newest first",
+			Out: itemList[*domain.ContactMeeting]{}, Handler: s.contactMeetings},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/contacts", Obj: "project", Act: "read", Summary: "The contacts of a project's investor and referrer (what an activity's contact_ids may name)",
+			Out: itemList[*domain.Contact]{}, Handler: s.projectContacts},
 	}
+}
+
+// enterpriseQuery filters the enterprise list.
+type enterpriseQuery struct {
+	Q      string                `query:"q" maxLength:"200" description:"words of the name or the credit code"`
+	Kind   domain.EnterpriseKind `query:"kind"`
+	NodeID int64                 `query:"node_id" description:"linked to this chain node"`
+	pageQuery
+}
+
+// duplicateGroups is GET /enterprises/duplicates.
+type duplicateGroups struct {
+	Groups [][]domain.Candidate `json:"groups" description:"each group: enterprises whose names are equal once normalised"`
 }
 
 func (s *Server) listEnterprises(c *gin.Context) {
@@ -90,7 +116,10 @@ func (s *Server) enterpriseDuplicates(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"groups": groups})
+	if groups == nil {
+		groups = [][]domain.Candidate{}
+	}
+	c.JSON(http.StatusOK, duplicateGroups{Groups: groups})
 }
 
 func (s *Server) getEnterprise(c *gin.Context) {
@@ -164,7 +193,7 @@ func (s *Server) enterpriseTimeline(c *gin.Context) {
 
 // mergeBody is POST /enterprises/{id}/merge.
 type mergeBody struct {
-	Into int64 `json:"into"`
+	Into int64 `json:"into" required:"true" minimum:"1" description:"the enterprise that keeps everything"`
 }
 
 func (s *Server) mergeEnterprise(c *gin.Context) {
@@ -195,7 +224,7 @@ func (s *Server) listContacts(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createContact(c *gin.Context) {
@@ -256,7 +285,7 @@ func (s *Server) contactMeetings(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) projectContacts(c *gin.Context) {
@@ -269,5 +298,5 @@ func (s *Server) projectContacts(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }

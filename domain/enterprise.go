@@ -245,21 +245,21 @@ type EnterpriseLink struct {
 	Kind EnterpriseKind `json:"kind"`
 }
 
-// EnterprisePage is GET /enterprises/{id}: the profile with its people, the projects the
+// EnterpriseDetail is GET /enterprises/{id}: the profile with its people, the projects the
 // caller may see, its chain links and referrals, and the newest page of its timeline.
-type EnterprisePage struct {
+type EnterpriseDetail struct {
 	*Enterprise
 	Contacts        []*Contact           `json:"contacts"`
 	Projects        []*EnterpriseProject `json:"projects"`
-	Nodes           []*NodeRef           `json:"chain_nodes"`
+	Nodes           []*ChainNodeRef      `json:"chain_nodes"`
 	ReferralsTo     []*EnterpriseLink    `json:"referrals"`   // enterprises it can introduce (以商招商)
 	ReferredBy      []*EnterpriseLink    `json:"referred_by"` // enterprises that can introduce it
 	AttachmentCount int                  `json:"attachment_count"`
 	Timeline        TimelinePage         `json:"timeline"`
 }
 
-// NodeRef names a chain node with its chain.
-type NodeRef struct {
+// ChainNodeRef names a chain node with its chain.
+type ChainNodeRef struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Chain string `json:"chain"`
@@ -316,15 +316,15 @@ const (
 
 // MergeResult says what a merge moved.
 type MergeResult struct {
-	ID          int64           `json:"id"`
-	Into        int64           `json:"into"`
-	Projects    int             `json:"projects"`
-	Contacts    int             `json:"contacts"`
-	Nodes       int             `json:"chain_nodes"`
-	Masters     int             `json:"chain_masters"`
-	Referrals   int             `json:"referrals"`
-	Attachments int             `json:"attachments"`
-	Enterprise  *EnterprisePage `json:"enterprise"`
+	ID          int64             `json:"id"`
+	Into        int64             `json:"into"`
+	Projects    int               `json:"projects"`
+	Contacts    int               `json:"contacts"`
+	Nodes       int               `json:"chain_nodes"`
+	Masters     int               `json:"chain_masters"`
+	Referrals   int               `json:"referrals"`
+	Attachments int               `json:"attachments"`
+	Enterprise  *EnterpriseDetail `json:"enterprise"`
 }
 
 // CanEditEnterprise: administrators, the director and recruiters keep the 客商库 (the same
@@ -344,7 +344,7 @@ type EnterpriseService interface {
 	FindEnterprises(ctx context.Context, f EnterpriseFilter) ([]*Enterprise, int, error)
 	FindEnterpriseByID(ctx context.Context, id int64) (*Enterprise, error)
 	// EnterprisePage is the enterprise with everything on its page; the timeline page p.
-	EnterprisePage(ctx context.Context, id int64, p Page) (*EnterprisePage, error)
+	EnterprisePage(ctx context.Context, id int64, p Page) (*EnterpriseDetail, error)
 	// CreateEnterprise: a name equal to an existing one's once normalised is EDUPLICATE with
 	// the candidates unless in.ConfirmNew; the same credit code is EDUPLICATE always.
 	CreateEnterprise(ctx context.Context, in EnterpriseInput) (*Enterprise, error)

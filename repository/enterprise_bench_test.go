@@ -91,7 +91,7 @@ func BenchmarkEnterprisePage(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			check := func(p *domain.EnterprisePage, err error, projects int) {
+			check := func(p *domain.EnterpriseDetail, err error, projects int) {
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -127,4 +127,3 @@ func BenchmarkEnterprisePage(b *testing.B) {
 		})
 	}
 }
-

@@ -24,7 +24,7 @@ func (db *DB) visibleProjects(ctx context.Context, enterpriseID int64) *gorm.DB 
 }
 
 // EnterprisePage returns a visible enterprise with everything on its page.
-func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p domain.Page) (*domain.EnterprisePage, error) {
+func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p domain.Page) (*domain.EnterpriseDetail, error) {
 	r, err := s.visible(ctx, id, false)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p doma
 	if err != nil {
 		return nil, err
 	}
-	page := &domain.EnterprisePage{Enterprise: ents[0]}
+	page := &domain.EnterpriseDetail{Enterprise: ents[0]}
 	q := s.db.conn(ctx)
 
 	// projects the caller may see, as investor or referrer
@@ -85,9 +85,9 @@ func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p doma
 		Where("en.enterprise_id = ?", r.ID).Order("c.sort_order, n.sort_order, n.id").Scan(&nodes).Error; err != nil {
 		return nil, err
 	}
-	page.Nodes = make([]*domain.NodeRef, len(nodes))
+	page.Nodes = make([]*domain.ChainNodeRef, len(nodes))
 	for i, n := range nodes {
-		page.Nodes[i] = &domain.NodeRef{ID: n.ID, Name: n.Name, Chain: n.Chain}
+		page.Nodes[i] = &domain.ChainNodeRef{ID: n.ID, Name: n.Name, Chain: n.Chain}
 	}
 
 	// referrals both ways, among the enterprises the caller sees

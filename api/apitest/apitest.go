@@ -135,7 +135,11 @@ func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDi
 				return users.FindZoneByCode(ctx, repository.DemoZoneCode)
 			},
 		})
-	hs := httptest.NewServer(srv)
+	c, err := LoadContract(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: srv})
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
 	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,

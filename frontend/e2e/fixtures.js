@@ -1,0 +1,137 @@
+// Fixtures and helpers shared by every spec file.
+//
+//   import { test, expect } from './fixtures.js'
+//   test('…', async ({ as, api }) => {
+//     const page = await as('director')              // a logged-in page (the session of e2e/.auth/director.json)
+//     const phone = await as('recruiter1', { phone: true })   // 375 × 812
+//     const r = await api('director', 'GET', '/projects')      // { status, json, text } through the same session
+//   })
+//
+// Sessions are cookies (kept by storageState together with local storage), so the fixtures do
+// not depend on how the app keeps its session. Any uncaught error in any page of a test fails it.
+import { test as base, expect } from '@playwright/test'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+export { expect }
+export const PASSWORD = process.env.CHAINCRM_DEMO_PASSWORD || 'Demo@2023'
+export const USERS = ['admin', 'director', 'chief_food', 'chief_mining', 'chief_semi', 'recruiter1', 'recruiter2', 'agent1', 'viewer']
+export const PHONE = { width: 375, height: 812 }
+export const DESKTOP = { width: 1440, height: 900 }
+export const SHOTS = path.resolve(here, '../../docs/screenshots')
+export const statePath = (user) => path.join(here, '.auth', `${user}.json`)
+// The menu entries and the page each opens.
+export const MENU_PATHS = {
+  'nav-dashboard': '/', 'nav-projects': '/projects', 'nav-board': '/board', 'nav-visit': '/visit', 'nav-map': '/map', 'nav-review': '/review',
+  'nav-reminders': '/reminders', 'nav-reports': '/reports?year=2022', 'nav-enterprises': '/enterprises', 'nav-admin-users': '/admin/users',
+  'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs',
+  'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit',
+}
+
+const CSRF_COOKIE = 'chaincrm_csrf'
+const CSRF_HEADER = 'X-CSRF-Token'
+
+export function baseUrl() {
+  return process.env.E2E_BASE_URL || `http://127.0.0.1:${process.env.CHAINCRM_E2E_PORT}`
+}
+
+export const test = base.extend({
+  baseURL: async ({}, use) => { await use(baseUrl()) }, // the port comes from e2e/server.mjs
+  pageErrors: [async ({}, use) => {
+    const errors = []
+    await use(errors)
+    expect(errors, 'no uncaught errors in the browser').toEqual([])
+  }, { auto: true }],
+  page: async ({ page, pageErrors }, use) => {
+    page.on('pageerror', (e) => pageErrors.push(String(e)))
+    await use(page)
+  },
+  /** as(user, {phone, viewport}) → a new page, logged in as user, in a context of its own. */
+  as: async ({ browser, baseURL, locale, timezoneId, pageErrors }, use) => {
+    const contexts = []
+    await use(async (user, opts = {}) => {
+      const context = await browser.newContext({
+        baseURL, locale, timezoneId, acceptDownloads: true,
+        viewport: opts.viewport || (opts.phone ? PHONE : DESKTOP),
+        storageState: statePath(user),
+      })
+      context.setDefaultTimeout(15_000)
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('pageerror', (e) => pageErrors.push(`${user}: ${e}`))
+      return page
+    })
+    for (const c of contexts) await c.close()
+  },
+  /** api(user, method, path, body) → {status, json, text}, through user's session cookie. */
+  api: async ({ playwright, baseURL }, use) => {
+    const contexts = new Map()
+    await use(async (user, method, p, body) => {
+      if (!contexts.has(user)) contexts.set(user, await playwright.request.newContext({ baseURL, storageState: statePath(user) }))
+      const ctx = contexts.get(user)
+      const state = await ctx.storageState()
+      const csrf = (state.cookies.find((c) => c.name === CSRF_COOKIE) || {}).value
+      const headers = { Accept: 'application/json' }
+      if (csrf && method !== 'GET') headers[CSRF_HEADER] = csrf
+      const r = await ctx.fetch('/api/v1' + p, { method, headers, data: body === undefined ? undefined : body })
+      const text = await r.text()
+      let json = null
+      try { json = JSON.parse(text) } catch { /* not json */ }
+      return { status: r.status(), json, text }
+    })
+    for (const c of contexts.values()) await c.dispose()
+  },
+})
+
+/** A unique suffix for names a test creates, so that runs and tests never collide. */
+export function stamp() {
+  return Date.now().toString(36).slice(-5) + Math.random().toString(36).slice(2, 4)
+}
+
+/** Logs in through the log-in form (after dropping any session the page's context has). */
+export async function uiLogin(page, username, password = PASSWORD) {
+  await page.context().clearCookies()
+  await page.goto('/login')
+  await page.evaluate(() => localStorage.removeItem('chaincrm.token'))
+  await page.goto('/login')
+  await page.fill('input[data-test=login-username]', username)
+  await page.fill('input[data-test=login-password]', password)
+  await page.click('[data-test=login-submit]')
+  await page.waitForSelector('[data-test=zone-name]', { timeout: 20_000 })
+}
+
+export async function fill(page, name, value) {
+  const sel = `input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`
+  await page.locator(sel).first().fill(String(value))
+}
+
+export async function pickOption(page, name, text) {
+  await page.locator(`[data-test=${name}]`).first().click()
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  await opt.waitFor({ timeout: 10_000 })
+  await opt.click()
+}
+
+export async function toast(page, text, type = 'success') {
+  await page.locator(`.el-message--${type}`, { hasText: text }).first().waitFor({ timeout: 15_000 })
+}
+
+export async function stageOf(page) {
+  return (await page.locator('[data-test=project-stage]').first().textContent()).trim()
+}
+
+/** Waits until no skeleton or loading mask is left on the page. */
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-test=state-loading], .el-loading-mask'), null, { timeout: 15_000 }).catch(() => {})
+}
+
+/** Saves a screenshot for the docs (docs/screenshots/NAME.png) unless E2E_SCREENSHOTS=0. */
+export async function shot(page, name) {
+  if (process.env.E2E_SCREENSHOTS === '0') return
+  fs.mkdirSync(SHOTS, { recursive: true })
+  await page.waitForTimeout(400) // let charts finish their entry animation
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: false })
+}
