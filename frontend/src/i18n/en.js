@@ -727,6 +727,7 @@ export default {
     deleteConfirm: 'Delete file “{name}”?',
   },
   dup: {
+    view: 'open',
     tab: 'Likely duplicates',
     hint: 'Enterprises whose names are equal once spaces, full/half-width forms, 有限责任公司/有限公司 and bracketed regions are ignored are most likely one company. Pick the record to keep and merge the others into it: projects, contacts, chain links, referrals and files move, and the merge is recorded.',
     none: 'No likely duplicates',
