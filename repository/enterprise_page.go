@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"gorm.io/gorm"
-
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -16,11 +14,46 @@ import (
 // contact), node links, referrals, and the newest timeline page from project_history
 // (project_id, at) and enterprise_history (enterprise_id, at) — see docs/benchmarks.md.
 
-// visibleProjects is the subquery of the caller's visible, live projects naming the
-// enterprise as investor or referrer.
-func (db *DB) visibleProjects(ctx context.Context, enterpriseID int64) *gorm.DB {
-	return db.conn(ctx).Table("projects AS p").Select("p.id").Scopes(projectScope(domain.ScopeOf(domain.ActorFrom(ctx)))).
-		Where("(p.investor_id = ? OR p.referrer_id = ?) AND p.deleted_at IS NULL", enterpriseID, enterpriseID)
+// enterpriseProjectIDs returns the ids of the projects naming an enterprise as investor or
+// referrer, read from the two single-column indexes (an OR beside the zone's conditions
+// made both databases scan the zone's projects instead); the caller applies the scope.
+func (db *DB) enterpriseProjectIDs(ctx context.Context, enterpriseID int64) ([]int64, error) {
+	var inv, ref []int64
+	q := db.conn(ctx)
+	if err := q.Model(&projectRow{}).Where("investor_id = ?", enterpriseID).Pluck("id", &inv).Error; err != nil {
+		return nil, err
+	}
+	if err := q.Model(&projectRow{}).Where("referrer_id = ?", enterpriseID).Pluck("id", &ref).Error; err != nil {
+		return nil, err
+	}
+	return dedupe(append(inv, ref...)), nil
+}
+
+// visibleProjectIDs narrows ids to the caller's visible, live projects.
+func (db *DB) visibleProjectIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	out := []int64{}
+	err := inBatches(ids, func(batch []int64) error {
+		var part []int64
+		if err := db.conn(ctx).Table("projects AS p").Scopes(projectScope(domain.ScopeOf(domain.ActorFrom(ctx)))).
+			Where("p.id IN ? AND p.deleted_at IS NULL", batch).Pluck("p.id", &part).Error; err != nil {
+			return err
+		}
+		out = append(out, part...)
+		return nil
+	})
+	return out, err
+}
+
+type entProjectRow struct {
+	ID                int64
+	Name              string
+	Stage             string
+	Channel           string
+	ChainCode         *string
+	PlannedInvestment int64
+	DockedAt          domain.Date
+	InvestorID        int64
+	Owner             string
 }
 
 // EnterprisePage returns a visible enterprise with everything on its page.
@@ -37,25 +70,32 @@ func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p doma
 	q := s.db.conn(ctx)
 
 	// projects the caller may see, as investor or referrer
-	var projs []struct {
-		ID                int64
-		Name              string
-		Stage             string
-		Channel           string
-		ChainCode         *string
-		PlannedInvestment int64
-		DockedAt          domain.Date
-		InvestorID        int64
-		Owner             string
-	}
-	err = q.Table("projects AS p").Select("p.id, p.name, p.stage, p.channel, ch.code AS chain_code, p.planned_investment, p.docked_at, p.investor_id, u.username AS owner").
-		Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").Joins("JOIN users u ON u.id = p.owner_id").
-		Scopes(projectScope(domain.ScopeOf(domain.ActorFrom(ctx)))).
-		Where("(p.investor_id = ? OR p.referrer_id = ?) AND p.deleted_at IS NULL", r.ID, r.ID).
-		Order("p.docked_at DESC, p.id DESC").Scan(&projs).Error
+	var projs []entProjectRow
+	ids, err := s.db.enterpriseProjectIDs(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
+	err = inBatches(ids, func(batch []int64) error {
+		var part []entProjectRow
+		err := q.Table("projects AS p").Select("p.id, p.name, p.stage, p.channel, ch.code AS chain_code, p.planned_investment, p.docked_at, p.investor_id, u.username AS owner").
+			Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").Joins("JOIN users u ON u.id = p.owner_id").
+			Scopes(projectScope(domain.ScopeOf(domain.ActorFrom(ctx)))).
+			Where("p.id IN ? AND p.deleted_at IS NULL", batch).Scan(&part).Error
+		projs = append(projs, part...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(projs, func(a, b entProjectRow) int { // newest docking first
+		switch {
+		case a.DockedAt.After(b.DockedAt):
+			return -1
+		case b.DockedAt.After(a.DockedAt):
+			return 1
+		}
+		return int(b.ID - a.ID)
+	})
 	page.Projects = make([]*domain.EnterpriseProject, len(projs))
 	names := make(map[int64]string, len(projs))
 	for i, v := range projs {
@@ -115,7 +155,11 @@ func (s *EnterpriseService) EnterprisePage(ctx context.Context, id int64, p doma
 		return nil, err
 	}
 	page.AttachmentCount = int(n)
-	tl, err := s.timeline(ctx, r, p, names)
+	visible := make([]int64, len(projs))
+	for i, v := range projs {
+		visible[i] = v.ID
+	}
+	tl, err := s.timeline(ctx, r, p, visible, names)
 	if err != nil {
 		return nil, err
 	}
@@ -129,14 +173,21 @@ func (s *EnterpriseService) Timeline(ctx context.Context, id int64, p domain.Pag
 	if err != nil {
 		return nil, err
 	}
-	return s.timeline(ctx, r, p, nil)
+	ids, err := s.db.enterpriseProjectIDs(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ids, err = s.db.visibleProjectIDs(ctx, ids); err != nil {
+		return nil, err
+	}
+	return s.timeline(ctx, r, p, ids, nil)
 }
 
 // timeline merges the newest lines of the enterprise's own history and of its visible
-// projects' histories. Each source is read up to the end of the requested page from its
-// (…, at) index and the two lists are merged; names maps project ids to names when the
-// caller has them already.
-func (s *EnterpriseService) timeline(ctx context.Context, r *enterpriseRow, p domain.Page, names map[int64]string) (*domain.TimelinePage, error) {
+// projects' histories (projects: the ids of the caller's visible projects of it). Each
+// source is read up to the end of the requested page from its (…, at) index and the two
+// lists are merged; names maps project ids to names when the caller has them already.
+func (s *EnterpriseService) timeline(ctx context.Context, r *enterpriseRow, p domain.Page, projects []int64, names map[int64]string) (*domain.TimelinePage, error) {
 	p = p.Normalize()
 	upTo := p.Offset() + p.PageSize
 	q := s.db.conn(ctx)
@@ -150,13 +201,29 @@ func (s *EnterpriseService) timeline(ctx context.Context, r *enterpriseRow, p do
 		return nil, err
 	}
 	var proj []historyRow
-	projQ := q.Model(&historyRow{}).Where("project_id IN (?)", s.db.visibleProjects(ctx, r.ID))
-	if err := projQ.Count(&projTotal).Error; err != nil {
+	err := inBatches(projects, func(batch []int64) error {
+		var n int64
+		projQ := q.Model(&historyRow{}).Where("project_id IN ?", batch)
+		if err := projQ.Count(&n).Error; err != nil {
+			return err
+		}
+		projTotal += n
+		var part []historyRow
+		if err := projQ.Order("at DESC, id DESC").Limit(upTo).Find(&part).Error; err != nil {
+			return err
+		}
+		proj = append(proj, part...)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := projQ.Order("at DESC, id DESC").Limit(upTo).Find(&proj).Error; err != nil {
-		return nil, err
-	}
+	slices.SortStableFunc(proj, func(a, b historyRow) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	})
 	all := make([]*domain.TimelineEntry, 0, len(own)+len(proj))
 	for _, h := range own {
 		all = append(all, &domain.TimelineEntry{At: h.At.UTC(), Actor: h.Actor, Source: "enterprise", Action: h.Action,
