@@ -266,7 +266,7 @@ func TestAttachmentOnVisitAndDelete(t *testing.T) {
 			t.Errorf("deleted attachment: %d", r.Status)
 		}
 		var audit listBody
-		e.As("admin", http.MethodGet, "/api/v1/audit?action=attachment.delete", nil).JSON(t, &audit)
+		e.As("admin", http.MethodGet, "/api/v1/audit?action=attachment_deleted", nil).JSON(t, &audit)
 		if audit.Total != 1 || audit.Items[0]["actor"] != "recruiter2" {
 			t.Errorf("audit = %+v", audit)
 		}

@@ -186,7 +186,7 @@ func TestMergeMovesEverything(t *testing.T) {
 			t.Error("histories lack the merge")
 		}
 		var audit listBody
-		e.As("admin", http.MethodGet, "/api/v1/audit?action=enterprise.merge", nil).JSON(t, &audit)
+		e.As("admin", http.MethodGet, "/api/v1/audit?action=enterprise_merged", nil).JSON(t, &audit)
 		if audit.Total != 1 || audit.Items[0]["actor"] != "director" {
 			t.Errorf("audit = %+v", audit.Items)
 		}

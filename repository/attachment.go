@@ -286,7 +286,7 @@ func (s *AttachmentService) DeleteAttachment(ctx context.Context, id int64) erro
 		} else if err := s.db.enterpriseHistory(ctx, att.ZoneID, *att.EnterpriseID, domain.EnterpriseFileRemoved, attachmentObject(id), "attachment", att.Name, ""); err != nil {
 			return err
 		}
-		return s.db.audit(ctx, domain.AuditEntry{Action: "attachment.delete", Object: attachmentObject(id),
+		return s.db.audit(ctx, domain.AuditEntry{Action: "attachment_deleted", Object: attachmentObject(id),
 			Detail: auditDetail(map[string]any{"name": att.Name, "sha256": att.SHA256, "size": att.Size, "uploaded_by": att.UploadedBy,
 				"project_id": att.ProjectID, "enterprise_id": att.EnterpriseID})})
 	})

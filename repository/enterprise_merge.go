@@ -237,7 +237,7 @@ func (s *EnterpriseService) Merge(ctx context.Context, id, into int64) (*domain.
 			"merged_into_id", "", fmt.Sprint(to.ID)); err != nil {
 			return err
 		}
-		return s.db.audit(ctx, domain.AuditEntry{Action: "enterprise.merge", Object: fmt.Sprintf("enterprise/%d", from.ID),
+		return s.db.audit(ctx, domain.AuditEntry{Action: "enterprise_merged", Object: fmt.Sprintf("enterprise/%d", from.ID),
 			Detail: auditDetail(map[string]any{"from": from.ID, "from_name": from.Name, "into": to.ID, "into_name": to.Name, "moved": detail})})
 	})
 	if err != nil {

@@ -647,6 +647,7 @@ export default {
     total: '{n} entries',
     empty: 'No entries match',
     actions: {
+      enterprise_merged: 'Enterprises merged', attachment_deleted: 'File deleted',
       login: 'Log-in', login_failed: 'Failed log-in', login_throttled: 'Log-in throttled', logout: 'Log-out', forbidden: 'Request refused (403)',
       password_changed: 'Password changed', password_reset: 'Password reset', user_created: 'User created', user_updated: 'User changed',
       user_disabled: 'User disabled', user_enabled: 'User enabled', role_granted: 'Role granted', role_revoked: 'Role revoked',

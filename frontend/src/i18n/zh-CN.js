@@ -647,6 +647,7 @@ export default {
     total: '共 {n} 条',
     empty: '没有符合条件的记录',
     actions: {
+      enterprise_merged: '合并企业', attachment_deleted: '删除附件',
       login: '登录', login_failed: '登录失败', login_throttled: '登录被限制', logout: '退出登录', forbidden: '越权访问被拒绝',
       password_changed: '修改密码', password_reset: '重置密码', user_created: '新建用户', user_updated: '修改用户',
       user_disabled: '停用用户', user_enabled: '启用用户', role_granted: '授予角色', role_revoked: '撤销角色',
