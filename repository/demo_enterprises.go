@@ -90,7 +90,7 @@ func (db *DB) seedDemoEnterprises(ctx context.Context, zoneID int64, users map[s
 	// the duplicate, with a 2023 sample project and a visit on it
 	dup := &enterpriseRow{ZoneID: zoneID, Name: DemoDuplicateName, NormName: domain.NormalizeEnterpriseName(DemoDuplicateName),
 		Kind: string(domain.EnterpriseInvestor), Ownership: "private", Region: "河北", Industry: "碳化硅单晶衬底",
-		Notes: "【示例】与“河北同光晶体有限公司”是同一家企业，录入时写法不同；用于演示客商合并",
+		Notes:  "【示例】与“河北同光晶体有限公司”是同一家企业，录入时写法不同；用于演示客商合并",
 		Sample: true, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := q.Create(dup).Error; err != nil {
 		return err
