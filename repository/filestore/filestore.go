@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/webp" // decodes WebP for thumbnails
@@ -64,6 +65,14 @@ func Open(dir string) (*Local, error) {
 	for _, d := range []string{abs, filepath.Join(abs, "tmp"), filepath.Join(abs, "thumbs")} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
 			return nil, fmt.Errorf("filestore: %w", err)
+		}
+	}
+	// staging files a crashed process left behind (a live upload is minutes old at most)
+	if entries, err := os.ReadDir(filepath.Join(abs, "tmp")); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+				os.Remove(filepath.Join(abs, "tmp", e.Name()))
+			}
 		}
 	}
 	return &Local{root: abs, making: map[string]*sync.Mutex{}}, nil
