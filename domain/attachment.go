@@ -104,7 +104,7 @@ type StagedFile interface {
 // modules/storage: a local directory by default, an object store later).
 type FileStore interface {
 	// Stage streams r into a staging file, hashing it, and judges its type by content:
-	// more than max bytes is ETOOLARGE, an unaccepted type ETYPE; either way nothing stays.
+	// more than max bytes is ETOOLARGE, an unaccepted type EUNSUPPORTED; either way nothing stays.
 	Stage(ctx context.Context, r io.Reader, max int64) (StagedFile, error)
 	// Commit moves a staged file to its content address (nothing to do if the same bytes
 	// are stored already).

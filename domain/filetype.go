@@ -38,7 +38,7 @@ func IsImageType(t string) bool { return t == TypeJPEG || t == TypePNG || t == T
 // maxOOXMLEntries bounds how many ZIP entries are looked at.
 const maxOOXMLEntries = 10000
 
-// SniffFileType returns the content type of the size bytes readable from r, or ETYPE.
+// SniffFileType returns the content type of the size bytes readable from r, or EUNSUPPORTED.
 func SniffFileType(r io.ReaderAt, size int64) (string, error) {
 	head := make([]byte, 512)
 	n, err := r.ReadAt(head, 0)
@@ -78,7 +78,7 @@ func unsupported(why string) error {
 	if why != "" {
 		msg = why + "；" + msg
 	}
-	return &Error{Code: ETYPE, Message: msg, Fields: map[string]string{"file": msg}}
+	return &Error{Code: EUNSUPPORTED, Message: msg, Fields: map[string]string{"file": msg}}
 }
 
 // sniffOOXML accepts a ZIP that is an Office Open XML document: [Content_Types].xml and

@@ -68,8 +68,8 @@ func TestSniffFileType(t *testing.T) {
 	} {
 		got, err := SniffFileType(bytes.NewReader(c.data), int64(len(c.data)))
 		if c.want == "" {
-			if ErrorCode(err) != ETYPE {
-				t.Errorf("%s: type %q, error %v; want %s", c.name, got, err, ETYPE)
+			if ErrorCode(err) != EUNSUPPORTED {
+				t.Errorf("%s: type %q, error %v; want %s", c.name, got, err, EUNSUPPORTED)
 			}
 			continue
 		}
@@ -87,7 +87,7 @@ func TestSniffLongText(t *testing.T) {
 		t.Fatalf("long text: %q, %v", got, err)
 	}
 	bad := strings.Repeat("a", 40<<10) + "\x01"
-	if _, err := SniffFileType(strings.NewReader(bad), int64(len(bad))); ErrorCode(err) != ETYPE {
+	if _, err := SniffFileType(strings.NewReader(bad), int64(len(bad))); ErrorCode(err) != EUNSUPPORTED {
 		t.Fatalf("control character after the first chunk: %v", err)
 	}
 }

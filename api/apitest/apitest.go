@@ -69,12 +69,14 @@ type Env struct {
 	ExportDir string        // where the background exports write their files
 	FilesDir  string        // the attachments' file store
 
-	mu     sync.Mutex
-	tokens map[string]string
+	mu      sync.Mutex
+	tokens  map[string]string
+	options []func(*api.Options)
 }
 
-// New starts the API on a fresh demo database of driver.
-func New(t testing.TB, driver string) *Env {
+// New starts the API on a fresh demo database of driver; options, when given, change the
+// server's settings.
+func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 	t.Helper()
 	clock := &Clock{now: StartTime}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -99,11 +101,11 @@ func New(t testing.TB, driver string) *Env {
 		return db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode)
 	})
 	db.Clock = clock
-	return start(t, driver, db, clock, filepath.Join(t.TempDir(), "files"))
+	return start(t, driver, db, clock, filepath.Join(t.TempDir(), "files"), options)
 }
 
 // start runs the API on db, keeping attachments under filesDir.
-func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDir string) *Env {
+func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDir string, options []func(*api.Options)) *Env {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	e, err := repository.NewEnforcer(db)
@@ -121,29 +123,17 @@ func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDi
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := repository.NewUserService(db)
-	exportDir := filepath.Join(t.TempDir(), "exports")
-	files, err := filestore.Open(filesDir)
+	env := &Env{T: t, Driver: driver, DB: db, Enforcer: e, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
+		ExportDir: filepath.Join(t.TempDir(), "exports"), FilesDir: filesDir, tokens: map[string]string{}, options: options}
+	env.Server = env.Replica()
+	c, err := LoadContract(env.Server)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(wire.Services(db, e, jobSvc, wire.Files{Store: files, MaxBytes: AttachmentMaxBytes}), e, db,
-		slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
-			MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, AttachmentMaxBytes: AttachmentMaxBytes, Clock: clock,
-			Exports: api.ExportJobOptions{Dir: exportDir},
-			DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
-				return users.FindZoneByCode(ctx, repository.DemoZoneCode)
-			},
-		})
-	c, err := LoadContract(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: srv})
+	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: env.Server})
 	t.Cleanup(hs.Close)
-	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
-	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
-		ExportDir: exportDir, FilesDir: filesDir, tokens: map[string]string{}}
+	env.HTTP = hs
+	return env
 }
 
 // Restart stops this server and starts another on a new connection to the same database
@@ -154,7 +144,32 @@ func (e *Env) Restart() *Env {
 	e.Server.Close()
 	db := dbtest.Reopen(e.T, e.DB)
 	db.Clock = e.Clock
-	return start(e.T, e.Driver, db, e.Clock, e.FilesDir)
+	return start(e.T, e.Driver, db, e.Clock, e.FilesDir, e.options)
+}
+
+// Replica builds another API server on the same database, enforcer, clock and files
+// directory, as a second `chaincrm serve` replica would be (its own memory: caches, export
+// jobs); it is closed when the test ends.
+func (e *Env) Replica() *api.Server {
+	users := repository.NewUserService(e.DB)
+	opts := api.Options{
+		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, AttachmentMaxBytes: AttachmentMaxBytes, Clock: e.Clock,
+		Exports: api.ExportJobOptions{Dir: e.ExportDir},
+		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
+		},
+	}
+	for _, o := range e.options {
+		o(&opts)
+	}
+	files, err := filestore.Open(e.FilesDir)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs, wire.Files{Store: files, MaxBytes: opts.AttachmentMaxBytes}), e.Enforcer, e.DB,
+		slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	e.T.Cleanup(func() { srv.Close() }) // runs before the database closes: the export jobs end first
+	return srv
 }
 
 // Response is a finished request.

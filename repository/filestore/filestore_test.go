@@ -84,7 +84,7 @@ func TestStageRefusals(t *testing.T) {
 	if _, err := s.Stage(ctx, strings.NewReader(strings.Repeat("a", 101)), 100); domain.ErrorCode(err) != domain.ETOOLARGE {
 		t.Fatalf("too large: %v", err)
 	}
-	if _, err := s.Stage(ctx, strings.NewReader("MZ\x90\x00\x03"), 100); domain.ErrorCode(err) != domain.ETYPE {
+	if _, err := s.Stage(ctx, strings.NewReader("MZ\x90\x00\x03"), 100); domain.ErrorCode(err) != domain.EUNSUPPORTED {
 		t.Fatalf("executable: %v", err)
 	}
 	if _, err := s.Stage(ctx, strings.NewReader(strings.Repeat("a", 100)), 100); err != nil {

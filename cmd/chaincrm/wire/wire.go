@@ -43,6 +43,7 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		ChainEdit:    repository.NewChainEditService(db),
 		Contacts:     repository.NewContactService(db),
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
+		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 	}
 }
 
