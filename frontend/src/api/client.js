@@ -232,11 +232,11 @@ export async function download(path, query, filename, { onProgress } = {}) {
   return { name, size: blob.size }
 }
 
-/** Fetches a binary answer with the Authorization header (thumbnails) as a Blob. */
+/** Fetches a binary answer with the session (thumbnails) as a Blob, for an <img> to show. */
 export async function fetchBlob(path) {
   let res
   try {
-    res = await fetch(buildUrl(path), { headers: { ...authHeaders() } })
+    res = await fetch(buildUrl(path), { credentials: 'same-origin' })
   } catch {
     throw new ApiError(0, null)
   }
