@@ -36,7 +36,8 @@ test-go: mariadb
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## test-fuzz: each fuzz target for a fixed number of inputs (about 10 s each on this machine):
-## the import parsers, file names, the map's JSON strings. Counts, not durations: Go 1.26's
+## the import parsers, file names, the map's JSON strings, enterprise-name keys, attachment
+## type sniffing and display names. Counts, not durations: Go 1.26's
 ## fuzz coordinator can fail a clean run with "context deadline exceeded" when a -fuzztime
 ## duration ends (golang/go#75804, fixed in Go 1.27). Longer: make test-fuzz FUZZ_SCALE=10
 FUZZ_SCALE ?= 1
@@ -46,6 +47,9 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseProjects$$' -fuzztime $(call fuzz-count,10) ./api/spreadsheet/
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDisposition$$' -fuzztime $(call fuzz-count,100000) ./api/spreadsheet/
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(call fuzz-count,150000) ./chainmap/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeEnterpriseName$$' -fuzztime $(call fuzz-count,30000) ./domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzSniffFileType$$' -fuzztime $(call fuzz-count,30000) ./domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzSafeFileName$$' -fuzztime $(call fuzz-count,30000) ./domain/
 
 ## test-openapi: the served OpenAPI document (chaincrm openapi) under Redocly's recommended
 ## rules, and a client generated from it (openapi-typescript + openapi-fetch, type-checked)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -113,73 +112,6 @@ func (s *Server) chainTargetsXLSX(c *gin.Context) {
 	}
 	c.Header("Content-Disposition", spreadsheet.ContentDisposition(m.Chain.Name+"产业链招商目标清单.xlsx"))
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
-}
-
-// enterpriseQuery filters the enterprise list.
-type enterpriseQuery struct {
-	Q      string                `query:"q" maxLength:"200" description:"words of the name"`
-	Kind   domain.EnterpriseKind `query:"kind"`
-	NodeID int64                 `query:"node_id" description:"linked to this chain node"`
-	pageQuery
-}
-
-func (s *Server) listEnterprises(c *gin.Context) {
-	fe := domain.FieldErrors{}
-	f := domain.EnterpriseFilter{Page: pageParams(c, fe)}
-	if v := strings.TrimSpace(c.Query("q")); v != "" {
-		f.Q = &v
-	}
-	if v := c.Query("kind"); v != "" {
-		k := domain.EnterpriseKind(v)
-		if !k.Valid() {
-			fe.Add("kind", "未知的企业类型 (unknown kind)")
-		}
-		f.Kind = &k
-	}
-	if v := c.Query("node_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			fe.Add("node_id", "应为数字 (must be a number)")
-		}
-		f.NodeID = &id
-	}
-	if err := fe.Err(); err != nil {
-		Abort(c, err)
-		return
-	}
-	items, total, err := s.svc.Enterprises.FindEnterprises(c.Request.Context(), f)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	f.Page = f.Page.Normalize()
-	c.JSON(http.StatusOK, page[*domain.Enterprise]{Items: items, Total: total, Page: f.Page.Page, PageSize: f.Page.PageSize})
-}
-
-func (s *Server) getEnterprise(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	e, err := s.svc.Enterprises.FindEnterpriseByID(c.Request.Context(), id)
-	if err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, e)
-}
-
-func (s *Server) createEnterprise(c *gin.Context) {
-	var e domain.Enterprise
-	if err := decodeJSON(c, &e); err != nil {
-		Abort(c, err)
-		return
-	}
-	if err := s.svc.Enterprises.CreateEnterprise(c.Request.Context(), &e); err != nil {
-		Abort(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, e)
 }
 
 func (s *Server) listCampaigns(c *gin.Context) {

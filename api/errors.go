@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	domain.EFORBIDDEN:   http.StatusForbidden,
 	domain.ENOTFOUND:    http.StatusNotFound,
 	domain.ECONFLICT:    http.StatusConflict,
+	domain.EDUPLICATE:   http.StatusConflict,
 	domain.ETOOLARGE:    http.StatusRequestEntityTooLarge,
 	domain.EUNSUPPORTED: http.StatusUnsupportedMediaType,
 	domain.ERULE:        http.StatusUnprocessableEntity,
@@ -34,6 +35,8 @@ type ErrorDetail struct {
 	Code    string            `json:"code" required:"true" description:"invalid, unauthorized, forbidden, not_found, conflict, duplicate, too_large, rule, throttled, unavailable, internal …"`
 	Message string            `json:"message" required:"true" description:"in Chinese, English in brackets"`
 	Fields  map[string]string `json:"fields,omitempty" description:"JSON field name → why it was refused"`
+	// Candidates are the existing enterprises a "duplicate" names.
+	Candidates []domain.Candidate `json:"candidates,omitempty" description:"with code duplicate: the existing enterprises (id, name) the new one likely duplicates"`
 }
 
 // Abort answers with err in the contract's shape and stops the handler chain. Internal
@@ -52,5 +55,6 @@ func Abort(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", c.GetString(requestIDKey),
 			"method", c.Request.Method, "path", c.Request.URL.Path)
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: domain.ErrorMessage(err), Fields: domain.ErrorFields(err)}})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: domain.ErrorMessage(err), Fields: domain.ErrorFields(err),
+		Candidates: domain.ErrorCandidates(err)}})
 }

@@ -19,8 +19,9 @@ type route struct {
 	Method, Path string
 	Obj, Act     string
 	Public       bool
-	Upload       bool // takes a multipart file: the upload size limit applies instead of the JSON one
-	PersonOnly   bool // needs a person's log-in: integration tokens are refused (403)
+	Upload       bool  // takes a multipart file: the upload size limit applies instead of the JSON one
+	PersonOnly   bool  // needs a person's log-in: integration tokens are refused (403)
+	MaxBytes     int64 // when > 0, the body limit instead of the JSON or upload one
 	Summary      string
 	Description  string // longer than the summary, when it needs to be
 
@@ -65,13 +66,15 @@ func (s *Server) table() []route {
 		s.transferRoutes(),
 		s.jobsRoutes(),
 		s.tokenRoutes(),
+		s.enterpriseRoutes(),
+		s.attachmentRoutes(),
 	} {
 		all = append(all, group...)
 	}
 	return all
 }
 
-// coreRoutes: log-in, projects, activities, chains and maps, enterprises, campaigns.
+// coreRoutes: log-in, projects, activities, chains and maps, campaigns.
 func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: http.MethodPost, Path: v1 + "/auth/login", Public: true, Summary: "Log in; returns a bearer token",
@@ -106,12 +109,6 @@ func (s *Server) coreRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/chains/:code/map.svg", Obj: "map", Act: "read", Summary: "The chain map as printable SVG",
 			Query: svgQuery{}, Files: []string{mediaSVG}, Handler: s.chainMapSVG},
 		{Method: http.MethodGet, Path: v1 + "/chains/:code/targets.xlsx", Obj: "map", Act: "read", Summary: "The chain's target list by node as a spreadsheet", Files: []string{mediaXLSX}, Handler: s.chainTargetsXLSX},
-
-		{Method: http.MethodGet, Path: v1 + "/enterprises", Obj: "enterprise", Act: "read", Summary: "List enterprises",
-			Query: enterpriseQuery{}, Out: page[*domain.Enterprise]{}, Handler: s.listEnterprises},
-		{Method: http.MethodPost, Path: v1 + "/enterprises", Obj: "enterprise", Act: "create", Summary: "Create an enterprise",
-			Body: domain.Enterprise{}, Out: domain.Enterprise{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createEnterprise},
-		{Method: http.MethodGet, Path: v1 + "/enterprises/:id", Obj: "enterprise", Act: "read", Summary: "Read an enterprise", Out: domain.Enterprise{}, Handler: s.getEnterprise},
 
 		{Method: http.MethodGet, Path: v1 + "/campaigns", Obj: "campaign", Act: "read", Summary: "List trips and conferences (?year=)",
 			Query: yearQuery{}, Out: itemList[*domain.Campaign]{}, Handler: s.listCampaigns},

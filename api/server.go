@@ -67,6 +67,9 @@ type Services struct {
 	// Scheduled work (issue 6): reminders, digest settings, jobs and the outbox.
 	Jobs Jobs
 
+	// The 客商库 (issue 14): contact people and attachments.
+	Contacts    domain.ContactService
+	Attachments domain.AttachmentService
 	// The log-in throttle, in the database (issue 12).
 	Throttle domain.LoginThrottle
 
@@ -87,6 +90,8 @@ type Options struct {
 	TrustedProxies []string
 	// Exports are the settings of the background export jobs (issue 8).
 	Exports ExportJobOptions
+	// AttachmentMaxBytes is the largest attachment accepted (default 20 MiB).
+	AttachmentMaxBytes int64
 
 	// The browser's side (issue 12). AllowedOrigins are origins (scheme://host[:port])
 	// besides the server's own from which browsers may send state-changing requests.
@@ -129,6 +134,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	if opts.Clock == nil {
 		opts.Clock = domain.SystemClock{}
 	}
+	if opts.AttachmentMaxBytes <= 0 {
+		opts.AttachmentMaxBytes = 20 << 20
+	}
 	if opts.Thresholds == (chainmap.Thresholds{}) {
 		opts.Thresholds = chainmap.DefaultThresholds()
 	}
@@ -157,6 +165,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		limit := opts.MaxBodyBytes
 		if r.Upload {
 			limit = opts.MaxUploadBytes
+		}
+		if r.MaxBytes > 0 {
+			limit = r.MaxBytes
 		}
 		chain := []gin.HandlerFunc{limitBody(limit), requireJSON(r.Upload)}
 		if !r.Public {

@@ -178,11 +178,11 @@ func TestEnterpriseScope(t *testing.T) {
 		}
 		semiInvestor := find("admin", "京能巽欣")
 		foodInvestor := find("admin", "千喜鹤")
-		local := find("admin", "同光晶体")
+		local := find("admin", "河北同光晶体")
 		if len(semiInvestor) != 1 || len(foodInvestor) != 1 || len(local) != 1 {
 			t.Fatalf("demo enterprises: %v %v %v", semiInvestor, foodInvestor, local)
 		}
-		if len(find("chief_food", "京能巽欣")) != 0 || len(find("chief_food", "千喜鹤")) != 1 || len(find("chief_food", "同光晶体")) != 1 {
+		if len(find("chief_food", "京能巽欣")) != 0 || len(find("chief_food", "千喜鹤")) != 1 || len(find("chief_food", "河北同光晶体")) != 1 {
 			t.Error("chief_food's enterprise list")
 		}
 		for _, c := range []struct {

@@ -51,7 +51,14 @@ type Config struct {
 		DSN    string `yaml:"dsn"`
 	} `yaml:"db"`
 	DataDir string `yaml:"data_dir"`
-	Zone    struct {
+	// Files is where attachments' bytes are kept (content-addressed; docs/enterprises.md).
+	Files struct {
+		Dir string `yaml:"dir"`
+	} `yaml:"files"`
+	Attachments struct {
+		MaxBytes int64 `yaml:"max_bytes"`
+	} `yaml:"attachments"`
+	Zone struct {
 		TimeZone string `yaml:"time_zone"`
 		// The zone a production install starts with (when the demo is not loaded).
 		Code string `yaml:"code"`
@@ -183,6 +190,12 @@ func (c *Config) validate() error {
 	}
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 {
 		return fmt.Errorf("config: http body limits must be positive")
+	}
+	if c.Attachments.MaxBytes <= 0 {
+		return fmt.Errorf("config: attachments.max_bytes must be positive")
+	}
+	if strings.TrimSpace(c.Files.Dir) == "" {
+		return fmt.Errorf("config: files.dir must name a directory")
 	}
 	if err := c.validateProxies(); err != nil {
 		return err

@@ -79,22 +79,29 @@ type ChainNode struct {
 	Description string  `json:"description,omitempty"`
 }
 
-// Enterprise is a company the zone deals with. CreditCode, when known, is a valid unified
-// social credit code and unique in the zone.
+// Enterprise is a company the zone deals with (客商). CreditCode, when known, is a valid
+// unified social credit code and unique in the zone. Kind is how the zone relates to it
+// (local, investor, …: the chain maps and scopes depend on it); Ownership what it is (央企,
+// 民企, …). Version counts its edits (PATCH carries it).
 type Enterprise struct {
 	ID          int64          `json:"id"`
 	ZoneID      int64          `json:"-"`
 	Name        string         `json:"name"`
 	CreditCode  string         `json:"credit_code"`
 	Kind        EnterpriseKind `json:"kind"`
+	Ownership   Ownership      `json:"ownership"`
 	Region      string         `json:"region"`
 	Industry    string         `json:"industry"`
-	Contact     string         `json:"contact"`
+	Address     string         `json:"address"`
+	Website     string         `json:"website"`
+	Tags        []string       `json:"tags"`
 	Notes       string         `json:"notes"`
 	NodeIDs     []int64        `json:"chain_node_ids"`
 	ChainMaster []string       `json:"chain_master_of"` // chain codes it is 链主 of
 	Sample      bool           `json:"sample"`
+	Version     int64          `json:"version"`
 	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
 }
 
 // Project is an investment prospect (招商项目) moving through the stages.
@@ -178,6 +185,8 @@ type Activity struct {
 	Summary     string       `json:"summary"`
 	NextStep    string       `json:"next_step"`
 	NextDue     Date         `json:"next_due"`
+	ContactIDs  []int64      `json:"contact_ids"`
+	Contacts    []ContactRef `json:"contacts"` // the contacts met, named
 	AuthorID    int64        `json:"-"`
 	Author      string       `json:"author"`
 	Version     int64        `json:"version"`

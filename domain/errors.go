@@ -13,8 +13,9 @@ const (
 	EFORBIDDEN   = "forbidden"              // may see the object but may not do this (403)
 	ENOTFOUND    = "not_found"              // does not exist, or lies outside the caller's scope (404)
 	ECONFLICT    = "conflict"               // stale version or duplicate (409)
+	EDUPLICATE   = "duplicate"              // an enterprise that exists already; Candidates names it (409)
 	ETOOLARGE    = "too_large"              // a body or upload past its limit (413)
-	EUNSUPPORTED = "unsupported_media_type" // a body of a content type the endpoint does not read (415)
+	EUNSUPPORTED = "unsupported_media_type" // a body of a content type the endpoint does not read, or an uploaded file of a type not accepted (415)
 	ERULE        = "rule"                   // a stage move or business rule refused; Message says why (422)
 	ETHROTTLED   = "throttled"              // too many attempts (429)
 	EINTERNAL    = "internal"               // a bug or an unreachable dependency (500)
@@ -26,6 +27,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Candidates are the existing enterprises an EDUPLICATE names.
+	Candidates []Candidate
 }
 
 func (e *Error) Error() string {
@@ -68,6 +71,15 @@ func ErrorFields(err error) map[string]string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields
+	}
+	return nil
+}
+
+// ErrorCandidates returns the candidates of an EDUPLICATE error, if any.
+func ErrorCandidates(err error) []Candidate {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Candidates
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ const (
 	MaxNameLen  = 200
 	MaxShortLen = 100
 	MaxTextLen  = 5000
+	// MaxContactsMet is how many contacts one activity may name.
+	MaxContactsMet = 50
 )
 
 // ProjectInput is what creating a project takes. Chain is a chain code or nil; Owner is a
@@ -170,6 +172,8 @@ type ActivityInput struct {
 	Summary     string       `json:"summary"`
 	NextStep    string       `json:"next_step"`
 	NextDue     Date         `json:"next_due"`
+	// ContactIDs are the contacts met: people of the project's investor or referrer.
+	ContactIDs []int64 `json:"contact_ids"`
 }
 
 // Validate checks the activity.
@@ -190,28 +194,9 @@ func (in *ActivityInput) Validate() error {
 	if !in.NextDue.IsZero() && !in.OccurredAt.IsZero() && in.NextDue.Before(in.OccurredAt) {
 		fe.Add("next_due", "下一步期限不能早于发生日期 (before occurred_at)")
 	}
-	return fe.Err()
-}
-
-// Validate checks an enterprise before it is created.
-func (e *Enterprise) Validate() error {
-	fe := FieldErrors{}
-	e.Name = strings.TrimSpace(e.Name)
-	e.CreditCode = NormalizeCreditCode(e.CreditCode)
-	checkText(fe, "name", e.Name, MaxNameLen, true)
-	if e.CreditCode != "" && !ValidCreditCode(e.CreditCode) {
-		fe.Add("credit_code", "统一社会信用代码无效 (invalid unified social credit code)")
+	if len(in.ContactIDs) > MaxContactsMet {
+		fe.Add("contact_ids", "一次最多记录 50 位联系人 (at most 50)")
 	}
-	if e.Kind == "" {
-		e.Kind = EnterpriseInvestor
-	}
-	if !e.Kind.Valid() {
-		fe.Add("kind", "类型应为 local / investor / referrer / friendly / target")
-	}
-	checkText(fe, "region", e.Region, MaxShortLen, false)
-	checkText(fe, "industry", e.Industry, MaxShortLen, false)
-	checkText(fe, "contact", e.Contact, MaxNameLen, false)
-	checkText(fe, "notes", e.Notes, MaxTextLen, false)
 	return fe.Err()
 }
 

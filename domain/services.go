@@ -43,13 +43,6 @@ type ChainService interface {
 	FindNodes(ctx context.Context, chainID int64) ([]*ChainNode, error)
 }
 
-// EnterpriseService manages enterprises.
-type EnterpriseService interface {
-	FindEnterprises(ctx context.Context, f EnterpriseFilter) ([]*Enterprise, int, error)
-	FindEnterpriseByID(ctx context.Context, id int64) (*Enterprise, error)
-	CreateEnterprise(ctx context.Context, e *Enterprise) error
-}
-
 // CampaignService manages trips and conferences.
 type CampaignService interface {
 	FindCampaigns(ctx context.Context, year int) ([]*Campaign, error)

@@ -33,6 +33,7 @@ type ActivityUpdate struct {
 	Summary     *string       `json:"summary"`
 	NextStep    *string       `json:"next_step"`
 	NextDue     *Date         `json:"next_due"` // null clears it
+	ContactIDs  *[]int64      `json:"contact_ids"`
 }
 
 // Apply returns a copy of in with the update's fields, validated as a new activity would be.
@@ -59,6 +60,9 @@ func (u ActivityUpdate) Apply(in ActivityInput) (ActivityInput, error) {
 	set(&in.NextStep, u.NextStep)
 	if u.NextDue != nil {
 		in.NextDue = *u.NextDue
+	}
+	if u.ContactIDs != nil {
+		in.ContactIDs = *u.ContactIDs
 	}
 	for k, v := range ErrorFields(in.Validate()) {
 		fe.Add(k, v)

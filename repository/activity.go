@@ -38,10 +38,31 @@ func (s *ActivityService) FindActivities(ctx context.Context, projectID int64) (
 		return nil, err
 	}
 	out := make([]*domain.Activity, len(rows))
+	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		out[i] = activityToDomain(r)
+		ids[i] = r.Row.ID
 	}
-	return out, nil
+	return out, s.withContacts(ctx, out, ids)
+}
+
+// withContacts fills in the contacts each activity names.
+func (s *ActivityService) withContacts(ctx context.Context, acts []*domain.Activity, ids []int64) error {
+	met, err := s.db.activityContacts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range acts {
+		a.Contacts = met[a.ID]
+		if a.Contacts == nil {
+			a.Contacts = []domain.ContactRef{}
+		}
+		a.ContactIDs = make([]int64, len(a.Contacts))
+		for i, c := range a.Contacts {
+			a.ContactIDs[i] = c.ID
+		}
+	}
+	return nil
 }
 
 func activityToDomain(v activityView) *domain.Activity {
@@ -71,6 +92,10 @@ func (s *ActivityService) CreateActivity(ctx context.Context, projectID int64, i
 		if !domain.CanLogActivity(a, p) {
 			return forbidden("为该项目记录走访")
 		}
+		contacts, err := s.db.checkContacts(ctx, p, in.ContactIDs)
+		if err != nil {
+			return err
+		}
 		now := s.db.now()
 		row = &activityRow{ZoneID: p.ZoneID, ProjectID: projectID, Kind: string(in.Kind), OccurredAt: in.OccurredAt,
 			Place: in.Place, OurPeople: in.OurPeople, TheirPeople: in.TheirPeople, Summary: in.Summary,
@@ -82,10 +107,14 @@ func (s *ActivityService) CreateActivity(ctx context.Context, projectID int64, i
 			Update("last_progress_at", now).Error; err != nil {
 			return err
 		}
+		if err := s.db.setActivityContacts(ctx, row.ID, contacts); err != nil {
+			return err
+		}
 		return s.db.historyOf(ctx, a, p.ZoneID, projectID, activityObject(row.ID), "activity_logged", "activity", "", activityLabel(in))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return activityToDomain(activityView{Row: *row, AuthorName: a.User.Username}), nil
+	out := activityToDomain(activityView{Row: *row, AuthorName: a.User.Username})
+	return out, s.withContacts(ctx, []*domain.Activity{out}, []int64{out.ID})
 }

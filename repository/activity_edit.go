@@ -23,12 +23,13 @@ func (s *ActivityService) findActivity(ctx context.Context, projectID, id int64)
 	if len(rows) == 0 {
 		return nil, domain.NotFound("走访记录")
 	}
-	return activityToDomain(rows[0]), nil
+	out := activityToDomain(rows[0])
+	return out, s.withContacts(ctx, []*domain.Activity{out}, []int64{out.ID})
 }
 
 func activityInputOf(act *domain.Activity) domain.ActivityInput {
 	return domain.ActivityInput{Kind: act.Kind, OccurredAt: act.OccurredAt, Place: act.Place, OurPeople: act.OurPeople,
-		TheirPeople: act.TheirPeople, Summary: act.Summary, NextStep: act.NextStep, NextDue: act.NextDue}
+		TheirPeople: act.TheirPeople, Summary: act.Summary, NextStep: act.NextStep, NextDue: act.NextDue, ContactIDs: act.ContactIDs}
 }
 
 func activityObject(id int64) string { return fmt.Sprintf("activity/%d", id) }
@@ -91,9 +92,25 @@ func (s *ActivityService) UpdateActivity(ctx context.Context, projectID, id int6
 		str("summary", old.Summary, in.Summary)
 		str("next_step", old.NextStep, in.NextStep)
 		date("next_due", old.NextDue, in.NextDue)
-		if len(cols) == 0 {
+		var contacts []int64
+		contactsChanged := false
+		if upd.ContactIDs != nil {
+			if contacts, err = s.db.checkContacts(ctx, p, in.ContactIDs); err != nil {
+				return err
+			}
+			if idsString(contacts) != idsString(dedupe(old.ContactIDs)) {
+				contactsChanged = true
+				changes = append(changes, [3]string{"contact_ids", idsString(dedupe(old.ContactIDs)), idsString(contacts)})
+			}
+		}
+		if len(cols) == 0 && !contactsChanged {
 			out = act
 			return nil
+		}
+		if contactsChanged {
+			if err := s.db.setActivityContacts(ctx, id, contacts); err != nil {
+				return err
+			}
 		}
 		now := s.db.now()
 		cols["version"] = act.Version + 1

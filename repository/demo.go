@@ -280,7 +280,8 @@ func (db *DB) seedDemo(ctx context.Context, nodeSpecs map[string][]DemoNodeSpec,
 	}
 	ents := map[string]int64{}
 	for _, e := range demoEnterprises {
-		row := &enterpriseRow{ZoneID: zone.ID, Name: e.Name, Kind: e.Kind, Industry: e.Industry, Region: e.Region, Sample: e.Sample, CreatedAt: now, UpdatedAt: now}
+		row := &enterpriseRow{ZoneID: zone.ID, Name: e.Name, NormName: domain.NormalizeEnterpriseName(e.Name), Kind: e.Kind,
+			Industry: e.Industry, Region: e.Region, Sample: e.Sample, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := q.Create(row).Error; err != nil {
 			return err
 		}
@@ -421,7 +422,7 @@ func (db *DB) seedDemo(ctx context.Context, nodeSpecs map[string][]DemoNodeSpec,
 			return err
 		}
 	}
-	return nil
+	return db.seedDemoEnterprises(ctx, zone.ID, users)
 }
 
 func (db *DB) seedAssessment(ctx context.Context, zoneID, projectID, author int64, stage domain.Stage, users map[string]int64) error {

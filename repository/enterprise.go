@@ -2,13 +2,20 @@ package repository
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
 // EnterpriseService implements domain.EnterpriseService. Enterprises are zone data every
-// logged-in user may read; investor details of projects stay behind the project scope.
+// logged-in user may read (enterpriseScope: a chain chief does not see the investors of
+// other chains' projects); the projects and timeline on an enterprise's page stay behind
+// the project scope. Every edit is one transaction with its lines in enterprise_history.
 type EnterpriseService struct{ db *DB }
 
 // NewEnterpriseService returns the enterprise service on db.
@@ -46,26 +53,73 @@ func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.Enterp
 	return out, int(total), err
 }
 
-// FindEnterpriseByID returns one enterprise of the caller's zone or ENOTFOUND.
+// FindEnterpriseByID returns one enterprise of the caller's zone or ENOTFOUND (also for one
+// merged into another).
 func (s *EnterpriseService) FindEnterpriseByID(ctx context.Context, id int64) (*domain.Enterprise, error) {
-	var rows []enterpriseRow
-	if err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneOf(ctx)).Scopes(s.db.enterpriseScope(ctx)).Limit(1).Find(&rows).Error; err != nil {
+	row, err := s.visible(ctx, id, false)
+	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
-		return nil, domain.NotFound("企业")
-	}
-	out, err := s.toDomain(ctx, rows)
+	out, err := s.toDomain(ctx, []enterpriseRow{*row})
 	if err != nil {
 		return nil, err
 	}
 	return out[0], nil
 }
 
-// FindAllEnterprises returns every enterprise of the caller's zone with node links (for maps).
+// visible returns an enterprise the caller sees, locked for update when lock is set.
+func (s *EnterpriseService) visible(ctx context.Context, id int64, lock bool) (*enterpriseRow, error) {
+	q := s.db.conn(ctx).Where("enterprises.id = ? AND enterprises.zone_id = ?", id, zoneOf(ctx)).Scopes(s.db.enterpriseScope(ctx))
+	if lock && s.db.Driver == DriverMySQL {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []enterpriseRow
+	if err := q.Limit(1).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, s.notFound(ctx, id)
+	}
+	return &rows[0], nil
+}
+
+// notFound is ENOTFOUND; for an enterprise merged into one the caller sees, the message
+// names where it went.
+func (s *EnterpriseService) notFound(ctx context.Context, id int64) error {
+	var rows []enterpriseRow
+	s.db.conn(ctx).Select("id, merged_into_id").Where("id = ? AND zone_id = ? AND merged_into_id IS NOT NULL", id, zoneOf(ctx)).Limit(1).Find(&rows)
+	if len(rows) == 1 {
+		into, err := s.survivor(ctx, *rows[0].MergedIntoID)
+		if err == nil {
+			var vis []enterpriseRow
+			s.db.conn(ctx).Where("enterprises.id = ?", into).Scopes(s.db.enterpriseScope(ctx)).Limit(1).Find(&vis)
+			if len(vis) == 1 {
+				return domain.Errorf(domain.ENOTFOUND, "该企业已合并到“%s”（编号 %d）(merged into enterprise %d)", vis[0].Name, vis[0].ID, vis[0].ID)
+			}
+		}
+	}
+	return domain.NotFound("企业")
+}
+
+// survivor follows merged_into_id to the enterprise that holds a merged one's records now.
+func (s *EnterpriseService) survivor(ctx context.Context, id int64) (int64, error) {
+	for range 16 {
+		var rows []enterpriseRow
+		if err := s.db.conn(ctx).Select("id, merged_into_id").Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+			return 0, err
+		}
+		if len(rows) == 0 || rows[0].MergedIntoID == nil {
+			return id, nil
+		}
+		id = *rows[0].MergedIntoID
+	}
+	return id, nil
+}
+
+// FindAllEnterprises returns every live enterprise of the caller's zone with node links (for maps).
 func (s *EnterpriseService) FindAllEnterprises(ctx context.Context) ([]*domain.Enterprise, error) {
 	var rows []enterpriseRow
-	if err := s.db.conn(ctx).Where("zone_id = ?", zoneOf(ctx)).Order("id").Find(&rows).Error; err != nil {
+	if err := s.db.conn(ctx).Where("zone_id = ? AND merged_into_id IS NULL", zoneOf(ctx)).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return s.toDomain(ctx, rows)
@@ -104,12 +158,8 @@ func (s *EnterpriseService) toDomain(ctx context.Context, rows []enterpriseRow) 
 	}
 	out := make([]*domain.Enterprise, len(rows))
 	for i, r := range rows {
-		e := &domain.Enterprise{ID: r.ID, ZoneID: r.ZoneID, Name: r.Name, Kind: domain.EnterpriseKind(r.Kind),
-			Region: r.Region, Industry: r.Industry, Contact: r.Contact, Notes: r.Notes, Sample: r.Sample,
-			NodeIDs: nodes[r.ID], ChainMaster: masters[r.ID], CreatedAt: r.CreatedAt.UTC()}
-		if r.CreditCode != nil {
-			e.CreditCode = *r.CreditCode
-		}
+		e := enterpriseOf(&r)
+		e.NodeIDs, e.ChainMaster = nodes[r.ID], masters[r.ID]
 		if e.NodeIDs == nil {
 			e.NodeIDs = []int64{}
 		}
@@ -121,49 +171,341 @@ func (s *EnterpriseService) toDomain(ctx context.Context, rows []enterpriseRow) 
 	return out, nil
 }
 
-// CreateEnterprise stores e in the caller's zone; a duplicate name or credit code is
-// ECONFLICT. Node links must be nodes of the zone.
-func (s *EnterpriseService) CreateEnterprise(ctx context.Context, e *domain.Enterprise) error {
+func enterpriseOf(r *enterpriseRow) *domain.Enterprise {
+	e := &domain.Enterprise{ID: r.ID, ZoneID: r.ZoneID, Name: r.Name, Kind: domain.EnterpriseKind(r.Kind),
+		Ownership: domain.Ownership(r.Ownership), Region: r.Region, Industry: r.Industry, Address: r.Address,
+		Website: r.Website, Tags: tagsOf(r.Tags), Notes: r.Notes, Sample: r.Sample, Version: max(r.Version, 1),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), NodeIDs: []int64{}, ChainMaster: []string{}}
+	if r.CreditCode != nil {
+		e.CreditCode = *r.CreditCode
+	}
+	return e
+}
+
+func tagsOf(s string) []string {
+	var out []string
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &out)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func tagsJSON(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(tags)
+	return string(b)
+}
+
+// enterpriseHistory appends a line to an enterprise's history.
+func (db *DB) enterpriseHistory(ctx context.Context, zoneID, enterpriseID int64, action, object, field, from, to string) error {
+	h := &enterpriseHistoryRow{ZoneID: zoneID, EnterpriseID: enterpriseID, At: db.now(), Action: action, Object: object,
+		Field: field, FromValue: from, ToValue: to, Actor: "system"}
+	if a := domain.ActorFrom(ctx); a != nil && a.User != nil {
+		h.ActorID, h.Actor = a.User.ID, a.User.Username
+	}
+	return db.conn(ctx).Create(h).Error
+}
+
+// duplicates returns the live enterprises (survivors of merged ones) of the zone whose name
+// equals name exactly or once normalised, except except.
+func (db *DB) duplicatesOf(ctx context.Context, zoneID int64, name string, except int64) (exact bool, cands []domain.Candidate, err error) {
+	norm := domain.NormalizeEnterpriseName(name)
+	var rows []enterpriseRow
+	if err := db.conn(ctx).Select("id, name, merged_into_id").
+		Where("zone_id = ? AND (name = ? OR norm_name = ?) AND id <> ?", zoneID, name, norm, except).
+		Order("id").Limit(50).Find(&rows).Error; err != nil {
+		return false, nil, err
+	}
+	seen := map[int64]bool{}
+	svc := &EnterpriseService{db: db}
+	for _, r := range rows {
+		if r.Name == name {
+			exact = true
+		}
+		id, nm := r.ID, r.Name
+		if r.MergedIntoID != nil {
+			if id, err = svc.survivor(ctx, *r.MergedIntoID); err != nil {
+				return false, nil, err
+			}
+			var live []enterpriseRow
+			if err := db.conn(ctx).Select("id, name").Where("id = ?", id).Limit(1).Find(&live).Error; err != nil || len(live) == 0 {
+				continue
+			}
+			nm = live[0].Name
+		}
+		if id == except || seen[id] {
+			continue
+		}
+		seen[id] = true
+		cands = append(cands, domain.Candidate{ID: id, Name: nm})
+	}
+	return exact, cands, nil
+}
+
+// codeOwner returns the enterprise holding a credit code, if any.
+func (db *DB) codeOwner(ctx context.Context, zoneID int64, code string, except int64) (*domain.Candidate, error) {
+	if code == "" {
+		return nil, nil
+	}
+	var rows []enterpriseRow
+	if err := db.conn(ctx).Select("id, name").Where("zone_id = ? AND credit_code = ? AND id <> ?", zoneID, code, except).
+		Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &domain.Candidate{ID: rows[0].ID, Name: rows[0].Name}, nil
+}
+
+const (
+	dupNameMsg  = "已有名称相同或相近的企业，请确认是否为同一家；确需新建请勾选“仍然新建” (a likely duplicate exists; confirm_new creates it anyway)"
+	sameNameMsg = "已有同名企业 (an enterprise of this name exists)"
+	dupCodeMsg  = "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)"
+)
+
+// CreateEnterprise stores a new enterprise in the caller's zone after the duplicate checks.
+func (s *EnterpriseService) CreateEnterprise(ctx context.Context, in domain.EnterpriseInput) (*domain.Enterprise, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := e.Validate(); err != nil {
-		return err
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		q := s.db.conn(ctx)
-		var n int64
-		q.Model(&enterpriseRow{}).Where("zone_id = ? AND name = ?", a.User.ZoneID, e.Name).Count(&n)
-		if n > 0 {
-			return &domain.Error{Code: domain.ECONFLICT, Message: "同名企业已存在 (duplicate name)", Fields: map[string]string{"name": "同名企业已存在 (duplicate)"}}
+	var legacy *domain.ContactInput
+	if in.Contact != "" {
+		if c, ok := domain.ParseLegacyContact(in.Contact); ok {
+			legacy = &c
+		} else {
+			in.Notes = strings.TrimSpace(in.Notes + "\n联系方式：" + in.Contact)
 		}
-		nodeIDs := dedupe(e.NodeIDs)
+	}
+	var id int64
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		zoneID := a.User.ZoneID
+		q := s.db.conn(ctx)
+		if c, err := s.db.codeOwner(ctx, zoneID, in.CreditCode, 0); err != nil {
+			return err
+		} else if c != nil {
+			return domain.Duplicate("credit_code", dupCodeMsg, []domain.Candidate{*c})
+		}
+		exact, cands, err := s.db.duplicatesOf(ctx, zoneID, in.Name, 0)
+		if err != nil {
+			return err
+		}
+		if exact {
+			return domain.Duplicate("name", sameNameMsg, cands)
+		}
+		if len(cands) > 0 && !in.ConfirmNew {
+			return domain.Duplicate("name", dupNameMsg, cands)
+		}
+		nodeIDs := dedupe(in.NodeIDs)
 		if len(nodeIDs) > 0 {
-			q.Model(&chainNodeRow{}).Where("zone_id = ? AND id IN ?", a.User.ZoneID, nodeIDs).Count(&n)
+			var n int64
+			q.Model(&chainNodeRow{}).Where("zone_id = ? AND id IN ?", zoneID, nodeIDs).Count(&n)
 			if int(n) != len(nodeIDs) {
 				return &domain.Error{Code: domain.EINVALID, Message: "环节不存在", Fields: map[string]string{"chain_node_ids": "环节不存在 (unknown node)"}}
 			}
 		}
 		now := s.db.now()
-		row := &enterpriseRow{ZoneID: a.User.ZoneID, Name: e.Name, Kind: string(e.Kind), Region: e.Region,
-			Industry: e.Industry, Contact: e.Contact, Notes: e.Notes, Sample: e.Sample, CreatedAt: now, UpdatedAt: now}
-		if e.CreditCode != "" {
-			code := e.CreditCode
+		row := &enterpriseRow{ZoneID: zoneID, Name: in.Name, NormName: domain.NormalizeEnterpriseName(in.Name), Kind: string(in.Kind),
+			Ownership: string(in.Ownership), Region: in.Region, Industry: in.Industry, Address: in.Address, Website: in.Website,
+			Tags: tagsJSON(in.Tags), Notes: in.Notes, Sample: in.Sample, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if in.CreditCode != "" {
+			code := in.CreditCode
 			row.CreditCode = &code
 		}
 		if err := q.Create(row).Error; err != nil {
-			return translate(err, "credit_code", "该统一社会信用代码已登记 (duplicate credit code)")
+			if e := translate(err, "name", sameNameMsg); domain.ErrorCode(e) == domain.ECONFLICT {
+				return domain.Duplicate("name", sameNameMsg+"或信用代码已登记 (duplicate)", nil)
+			}
+			return err
 		}
-		for _, id := range nodeIDs {
-			if err := q.Create(&enterpriseNodeRow{EnterpriseID: row.ID, NodeID: id}).Error; err != nil {
+		id = row.ID
+		for _, nid := range nodeIDs {
+			if err := q.Create(&enterpriseNodeRow{EnterpriseID: row.ID, NodeID: nid}).Error; err != nil {
 				return err
 			}
 		}
-		e.ID, e.ZoneID, e.CreatedAt, e.NodeIDs = row.ID, row.ZoneID, now, nodeIDs
-		if e.ChainMaster == nil {
-			e.ChainMaster = []string{}
+		if err := s.db.enterpriseHistory(ctx, zoneID, id, domain.EnterpriseCreated, "", "name", "", in.Name); err != nil {
+			return err
+		}
+		if legacy != nil {
+			if _, err := (&ContactService{db: s.db}).insert(ctx, row, *legacy); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindEnterpriseByID(ctx, id)
+}
+
+// UpdateEnterprise applies upd if its version is current, recording each changed field.
+func (s *EnterpriseService) UpdateEnterprise(ctx context.Context, id int64, upd domain.EnterpriseUpdate) (*domain.Enterprise, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := upd.Validate(); err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		r, err := s.visible(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if !domain.CanEditEnterprise(a) {
+			return forbidden("修改企业信息")
+		}
+		if max(r.Version, 1) != upd.Version {
+			return domain.Errorf(domain.ECONFLICT, "企业信息已被他人修改（当前版本 %d），请刷新后重试 (version conflict)", max(r.Version, 1))
+		}
+		cols := map[string]any{}
+		var changes [][3]string
+		str := func(field string, from string, to *string) {
+			if to != nil && *to != from {
+				cols[field] = *to
+				changes = append(changes, [3]string{field, from, *to})
+			}
+		}
+		if upd.Name != nil && *upd.Name != r.Name {
+			exact, cands, err := s.db.duplicatesOf(ctx, r.ZoneID, *upd.Name, r.ID)
+			if err != nil {
+				return err
+			}
+			if exact {
+				return domain.Duplicate("name", sameNameMsg, cands)
+			}
+			if len(cands) > 0 && !upd.ConfirmNew {
+				return domain.Duplicate("name", dupNameMsg, cands)
+			}
+			str("name", r.Name, upd.Name)
+			cols["norm_name"] = domain.NormalizeEnterpriseName(*upd.Name)
+		}
+		if upd.CreditCode != nil {
+			from := ""
+			if r.CreditCode != nil {
+				from = *r.CreditCode
+			}
+			if *upd.CreditCode != from {
+				if c, err := s.db.codeOwner(ctx, r.ZoneID, *upd.CreditCode, r.ID); err != nil {
+					return err
+				} else if c != nil {
+					return domain.Duplicate("credit_code", dupCodeMsg, []domain.Candidate{*c})
+				}
+				var v any
+				if *upd.CreditCode != "" {
+					v = *upd.CreditCode
+				}
+				cols["credit_code"] = v
+				changes = append(changes, [3]string{"credit_code", from, *upd.CreditCode})
+			}
+		}
+		if upd.Kind != nil && string(*upd.Kind) != r.Kind {
+			if r.Kind == string(domain.EnterpriseLocal) {
+				var masters int64
+				s.db.conn(ctx).Model(&chainMasterRow{}).Where("enterprise_id = ?", r.ID).Count(&masters)
+				if masters > 0 {
+					return domain.Errorf(domain.ERULE, "“%s”是链主企业，须先在产业链中取消链主，才能改为非区内企业 (a chain master must stay local)", r.Name)
+				}
+			}
+			k := string(*upd.Kind)
+			str("kind", r.Kind, &k)
+		}
+		if upd.Ownership != nil {
+			o := string(*upd.Ownership)
+			str("ownership", r.Ownership, &o)
+		}
+		str("industry", r.Industry, upd.Industry)
+		str("region", r.Region, upd.Region)
+		str("address", r.Address, upd.Address)
+		str("website", r.Website, upd.Website)
+		str("notes", r.Notes, upd.Notes)
+		if upd.Tags != nil {
+			to := tagsJSON(*upd.Tags)
+			if to != r.Tags {
+				cols["tags"] = to
+				changes = append(changes, [3]string{"tags", strings.Join(tagsOf(r.Tags), "、"), strings.Join(*upd.Tags, "、")})
+			}
+		}
+		if len(cols) == 0 {
+			return nil
+		}
+		cols["version"] = max(r.Version, 1) + 1
+		cols["updated_at"] = s.db.now()
+		res := s.db.conn(ctx).Model(&enterpriseRow{}).Where("id = ? AND version = ?", r.ID, r.Version).Updates(cols)
+		if res.Error != nil {
+			return translate(res.Error, "name", sameNameMsg)
+		}
+		if res.RowsAffected != 1 {
+			return domain.Errorf(domain.ECONFLICT, "企业信息已被他人修改，请刷新后重试 (version conflict)")
+		}
+		for _, c := range changes {
+			if err := s.db.enterpriseHistory(ctx, r.ZoneID, r.ID, domain.EnterpriseUpdated, "", c[0], c[1], c[2]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindEnterpriseByID(ctx, id)
+}
+
+// Duplicates lists the groups of live enterprises that share a normalised name, largest
+// group first; admin and director (casbin).
+func (s *EnterpriseService) Duplicates(ctx context.Context) ([][]domain.Candidate, error) {
+	zoneID := zoneOf(ctx)
+	live := func(q *gorm.DB) *gorm.DB {
+		return q.Where("zone_id = ? AND merged_into_id IS NULL AND deleted_at IS NULL AND norm_name <> ''", zoneID)
+	}
+	var keys []string
+	if err := live(s.db.conn(ctx).Model(&enterpriseRow{})).Select("norm_name").Group("norm_name").
+		Having("COUNT(*) > 1").Order("norm_name").Limit(500).Pluck("norm_name", &keys).Error; err != nil {
+		return nil, err
+	}
+	out := [][]domain.Candidate{}
+	err := inBatches(keys, func(batch []string) error {
+		var rows []enterpriseRow
+		if err := live(s.db.conn(ctx)).Select("id, name, norm_name").Where("norm_name IN ?", batch).Order("id").Find(&rows).Error; err != nil {
+			return err
+		}
+		groups := map[string][]domain.Candidate{}
+		for _, r := range rows {
+			groups[r.NormName] = append(groups[r.NormName], domain.Candidate{ID: r.ID, Name: r.Name})
+		}
+		for _, k := range batch {
+			if len(groups[k]) > 1 {
+				out = append(out, groups[k])
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b []domain.Candidate) int { return len(b) - len(a) })
+	return out, err
+}
+
+// History lists every change of a visible enterprise, oldest first.
+func (s *EnterpriseService) History(ctx context.Context, id int64) ([]*domain.EnterpriseHistoryEntry, error) {
+	r, err := s.visible(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	var rows []enterpriseHistoryRow
+	if err := s.db.conn(ctx).Where("enterprise_id = ?", r.ID).Order("at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*domain.EnterpriseHistoryEntry, len(rows))
+	for i, h := range rows {
+		out[i] = &domain.EnterpriseHistoryEntry{ID: h.ID, At: h.At.UTC(), Actor: h.Actor, Action: h.Action, Object: h.Object,
+			Field: h.Field, From: h.FromValue, To: h.ToValue}
+	}
+	return out, nil
 }

@@ -18,7 +18,7 @@ func (db *DB) enterpriseScope(ctx context.Context) func(*gorm.DB) *gorm.DB {
 		if scope.ZoneID == 0 {
 			return q.Where("1 = 0")
 		}
-		q = q.Where("enterprises.zone_id = ?", scope.ZoneID)
+		q = q.Where("enterprises.zone_id = ? AND enterprises.merged_into_id IS NULL", scope.ZoneID)
 		if scope.All {
 			return q
 		}

@@ -98,6 +98,7 @@ type importPlan struct {
 	users     map[string]int64 // username → id
 	userName  map[int64]string
 	ents      map[string]*enterpriseRow // by name
+	canon     map[string]string         // investor name in the file → the name it is known by
 	entByCode map[string]*enterpriseRow
 	existing  map[string]*existingProject // name \x00 investor → live project
 	deleted   map[string]bool             // … → a soft-deleted project only
@@ -162,6 +163,9 @@ func (p *importPlan) resolve(ctx context.Context, rows []domain.ImportRow) error
 	for _, r := range rows {
 		in := r.Input
 		in.Normalize()
+		if c, ok := p.canon[in.Investor]; ok {
+			in.Investor = c // the same enterprise under another spelling
+		}
 		bad := false
 		for field, why := range domain.ErrorFields(in.Validate()) {
 			p.fail(r.Row, field, why)
@@ -299,6 +303,9 @@ func (p *importPlan) load(ctx context.Context, zoneID int64, rows []domain.Impor
 	if err != nil {
 		return err
 	}
+	if err := p.canonicalInvestors(ctx, zoneID, investors.list); err != nil {
+		return err
+	}
 	err = inBatches(codes.list, func(batch []string) error {
 		var es []enterpriseRow
 		if err := q.Where("zone_id = ? AND credit_code IN ?", zoneID, batch).Find(&es).Error; err != nil {
@@ -331,6 +338,73 @@ func (p *importPlan) load(ctx context.Context, zoneID int64, rows []domain.Impor
 		}
 		return nil
 	})
+}
+
+// canonicalInvestors decides the name each investor of the file is known by: an existing
+// enterprise of that name (or the one a merged enterprise of that name went into), else one
+// whose name is equal once normalised, else the first spelling of it in the file — so that
+// 同光晶体（河北）有限公司 and 河北同光晶体有限公司 are one investor.
+func (p *importPlan) canonicalInvestors(ctx context.Context, zoneID int64, names []string) error {
+	q := p.s.db.conn(ctx)
+	svc := &EnterpriseService{db: p.s.db}
+	for name, e := range p.ents {
+		if e.MergedIntoID != nil {
+			id, err := svc.survivor(ctx, *e.MergedIntoID)
+			if err != nil {
+				return err
+			}
+			var rows []enterpriseRow
+			if err := q.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+				return err
+			}
+			if len(rows) == 1 {
+				p.ents[name] = &rows[0]
+			}
+		}
+	}
+	normOf := map[string]string{}
+	norms := set()
+	for _, name := range names {
+		if p.ents[name] == nil {
+			normOf[name] = domain.NormalizeEnterpriseName(name)
+			norms.add(normOf[name])
+		}
+	}
+	byNorm := map[string]*enterpriseRow{}
+	err := inBatches(norms.list, func(batch []string) error {
+		var es []enterpriseRow
+		if err := q.Where("zone_id = ? AND norm_name IN ? AND merged_into_id IS NULL", zoneID, batch).Order("id").Find(&es).Error; err != nil {
+			return err
+		}
+		for i := range es {
+			if byNorm[es[i].NormName] == nil {
+				byNorm[es[i].NormName] = &es[i]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.canon = map[string]string{}
+	first := map[string]string{}
+	for _, name := range names {
+		e := p.ents[name]
+		if e == nil {
+			e = byNorm[normOf[name]]
+		}
+		if e != nil {
+			p.canon[name] = e.Name
+			p.ents[e.Name] = e
+			continue
+		}
+		if f, ok := first[normOf[name]]; ok {
+			p.canon[name] = f
+		} else {
+			first[normOf[name]] = name
+		}
+	}
+	return nil
 }
 
 type stringSet struct {
@@ -496,14 +570,14 @@ func (p *importPlan) write(ctx context.Context) error {
 	}
 	// new investors, then codes for known investors that had none
 	if len(p.newEnts) > 0 {
-		ids, err := p.bulk(ctx, q, "enterprises", []string{"zone_id", "name", "credit_code", "kind", "region", "industry",
-			"contact", "notes", "sample", "created_at", "updated_at"}, len(p.newEnts), func(i int, v []any) []any {
+		ids, err := p.bulk(ctx, q, "enterprises", []string{"zone_id", "name", "norm_name", "credit_code", "kind", "region", "industry",
+			"notes", "sample", "version", "created_at", "updated_at"}, len(p.newEnts), func(i int, v []any) []any {
 			name := p.newEnts[i]
 			var code *string
 			if c := p.newCodes[name]; c != "" {
 				code = &c
 			}
-			return append(v, zoneID, name, code, string(domain.EnterpriseInvestor), "", "", "", "", false, p.now, p.now)
+			return append(v, zoneID, name, domain.NormalizeEnterpriseName(name), code, string(domain.EnterpriseInvestor), "", "", "", false, 1, p.now, p.now)
 		})
 		if err != nil {
 			return dup(err)

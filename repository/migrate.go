@@ -30,6 +30,7 @@ var migrations = []migration{
 	{9, "covering indexes for the chain maps' links", migrateV9},
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
+	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
 }
 
 type schemaMigration struct {

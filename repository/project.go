@@ -448,12 +448,15 @@ func dedupe(ids []int64) []int64 {
 	return out
 }
 
-// findOrCreateEnterprise returns the zone's enterprise of that name, creating it (with the
+// findOrCreateEnterprise returns the zone's enterprise of that name — the same name, the
+// enterprise a merged one of that name went into, or else one whose name is equal once
+// normalised (同光晶体（河北）有限公司 finds 河北同光晶体有限公司) — creating it (with the
 // credit code when given) if there is none; a known code on another name is a conflict.
 // Two commands creating the same new investor at once both get the one row: the insert
 // ignores a concurrent duplicate and the row is read again with a locking read.
 func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, code string, kind domain.EnterpriseKind) (int64, error) {
 	q := db.conn(ctx)
+	norm := domain.NormalizeEnterpriseName(name)
 	find := func(latest bool) (*enterpriseRow, error) {
 		r := q.Where("zone_id = ? AND name = ?", zoneID, name)
 		if latest && db.Driver == DriverMySQL {
@@ -461,7 +464,23 @@ func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, co
 		}
 		var rows []enterpriseRow
 		if err := r.Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
-			return nil, err
+			if err != nil || norm == "" {
+				return nil, err
+			}
+			// the same enterprise under another spelling
+			if err := q.Where("zone_id = ? AND norm_name = ? AND merged_into_id IS NULL", zoneID, norm).
+				Order("id").Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+				return nil, err
+			}
+		}
+		if rows[0].MergedIntoID != nil {
+			id, err := (&EnterpriseService{db: db}).survivor(ctx, *rows[0].MergedIntoID)
+			if err != nil {
+				return nil, err
+			}
+			if err := q.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+				return nil, err
+			}
 		}
 		return &rows[0], nil
 	}
@@ -471,7 +490,7 @@ func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, co
 	}
 	if e == nil {
 		now := db.now()
-		row := &enterpriseRow{ZoneID: zoneID, Name: name, Kind: string(kind), CreatedAt: now, UpdatedAt: now}
+		row := &enterpriseRow{ZoneID: zoneID, Name: name, NormName: norm, Kind: string(kind), Version: 1, CreatedAt: now, UpdatedAt: now}
 		if code != "" {
 			row.CreditCode = &code
 		}
@@ -480,7 +499,7 @@ func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, co
 			return 0, res.Error
 		}
 		if res.RowsAffected == 1 && row.ID != 0 {
-			return row.ID, nil
+			return row.ID, db.enterpriseHistory(ctx, zoneID, row.ID, domain.EnterpriseCreated, "", "name", "", name)
 		}
 		if e, err = find(true); err != nil {
 			return 0, err

@@ -82,8 +82,8 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, after, _ := ps.FindProjects(ctx, domain.ProjectFilter{})
-		if before != after || before != 90 {
-			t.Errorf("projects %d then %d, want 90 both times (87 of 2022 + 3 under construction)", before, after)
+		if before != after || before != 91 {
+			t.Errorf("projects %d then %d, want 91 both times (87 of 2022 + 3 under construction + the 2023 sample on the duplicate enterprise)", before, after)
 		}
 	})
 }

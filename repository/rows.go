@@ -92,18 +92,25 @@ type chainMasterRow struct {
 func (chainMasterRow) TableName() string { return "chain_masters" }
 
 type enterpriseRow struct {
-	ID         int64
-	ZoneID     int64
-	Name       string
-	CreditCode *string
-	Kind       string
-	Region     string
-	Industry   string
-	Contact    string
-	Notes      string
-	Sample     bool
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID           int64
+	ZoneID       int64
+	Name         string
+	NormName     string // domain.NormalizeEnterpriseName(Name): set on every write of Name
+	CreditCode   *string
+	Kind         string
+	Ownership    string
+	Region       string
+	Industry     string
+	Address      string
+	Website      string
+	Tags         string // a JSON array; "" or NULL is none
+	Notes        string
+	Sample       bool
+	Version      int64 `gorm:"default:1"`
+	MergedIntoID *int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeletedAt    *time.Time
 }
 
 func (enterpriseRow) TableName() string { return "enterprises" }
@@ -122,6 +129,67 @@ type enterpriseRelationRow struct {
 }
 
 func (enterpriseRelationRow) TableName() string { return "enterprise_relations" }
+
+type contactRow struct {
+	ID           int64
+	ZoneID       int64
+	EnterpriseID int64
+	Name         string
+	Title        string
+	Mobile       string
+	Phone        string
+	Email        string
+	Wechat       string
+	Notes        string
+	Version      int64 `gorm:"default:1"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeletedAt    *time.Time
+}
+
+func (contactRow) TableName() string { return "contacts" }
+
+type activityContactRow struct {
+	ActivityID int64 `gorm:"primaryKey;autoIncrement:false"`
+	ContactID  int64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+func (activityContactRow) TableName() string { return "activity_contacts" }
+
+type enterpriseHistoryRow struct {
+	ID           int64
+	ZoneID       int64
+	EnterpriseID int64
+	At           time.Time
+	ActorID      int64
+	Actor        string
+	Action       string
+	Object       string
+	Field        string
+	FromValue    string
+	ToValue      string
+}
+
+func (enterpriseHistoryRow) TableName() string { return "enterprise_history" }
+
+type attachmentRow struct {
+	ID           int64
+	ZoneID       int64
+	ProjectID    *int64
+	EnterpriseID *int64
+	ActivityID   *int64
+	Name         string
+	Title        string
+	Size         int64
+	ContentType  string
+	SHA256       string `gorm:"column:sha256"`
+	UploadedByID int64
+	CreatedAt    time.Time
+	DeletedAt    *time.Time
+	DeletedByID  *int64
+}
+
+func (attachmentRow) TableName() string { return "attachments" }
 
 type campaignRow struct {
 	ID        int64

@@ -127,7 +127,7 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 		if len(ents) == 0 {
 			return nil
 		}
-		if err := g.CreateInBatches(&ents, db.batchRows(12)).Error; err != nil {
+		if err := g.CreateInBatches(&ents, db.batchRows(19)).Error; err != nil {
 			return err
 		}
 		for _, e := range ents {
@@ -138,8 +138,9 @@ func (db *DB) syntheticZone(ctx context.Context, z, projects, activities int, ha
 	}
 	kinds := []string{"investor", "investor", "investor", "target", "local", "referrer"}
 	for i := 0; i < nEnt; i++ {
-		ents = append(ents, enterpriseRow{ZoneID: zone.ID, Name: fmt.Sprintf("合成企业%06d有限公司", i+1), Kind: kinds[i%len(kinds)],
-			Sample: true, CreatedAt: now, UpdatedAt: now})
+		name := fmt.Sprintf("合成企业%06d有限公司", i+1)
+		ents = append(ents, enterpriseRow{ZoneID: zone.ID, Name: name, NormName: domain.NormalizeEnterpriseName(name), Kind: kinds[i%len(kinds)],
+			Sample: true, Version: 1, CreatedAt: now, UpdatedAt: now})
 		if len(ents) == 1000 {
 			if err := flushEnts(); err != nil {
 				return err

@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -26,10 +28,14 @@ import (
 	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
 	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
+	"github.com/laiyuan-edz/chaincrm/repository/filestore"
 )
 
 // StartTime is the test clock's time when an Env starts (and when the demo was seeded).
 var StartTime = time.Date(2023, 1, 16, 2, 0, 0, 0, time.UTC)
+
+// AttachmentMaxBytes is the attachment limit of the test server (the default, 20 MiB).
+const AttachmentMaxBytes = 20 << 20
 
 // DemoPassword is the demo users' password in tests.
 const DemoPassword = "Demo@2023"
@@ -61,6 +67,7 @@ type Env struct {
 	Jobs      *jobs.Service // the scheduled jobs, not started: run them with Jobs.Run
 	MailDir   string        // where the jobs' file mailer writes .eml files
 	ExportDir string        // where the background exports write their files
+	FilesDir  string        // the attachments' file store
 
 	mu      sync.Mutex
 	tokens  map[string]string
@@ -94,6 +101,13 @@ func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 		return db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode)
 	})
 	db.Clock = clock
+	return start(t, driver, db, clock, filepath.Join(t.TempDir(), "files"), options)
+}
+
+// start runs the API on db, keeping attachments under filesDir.
+func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDir string, options []func(*api.Options)) *Env {
+	t.Helper()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
 	e, err := repository.NewEnforcer(db)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +124,7 @@ func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 		t.Fatal(err)
 	}
 	env := &Env{T: t, Driver: driver, DB: db, Enforcer: e, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
-		ExportDir: filepath.Join(t.TempDir(), "exports"), tokens: map[string]string{}, options: options}
+		ExportDir: filepath.Join(t.TempDir(), "exports"), FilesDir: filesDir, tokens: map[string]string{}, options: options}
 	env.Server = env.Replica()
 	c, err := LoadContract(env.Server)
 	if err != nil {
@@ -122,13 +136,24 @@ func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 	return env
 }
 
-// Replica builds another API server on the same database, enforcer and clock, as a second
-// `chaincrm serve` replica would be (its own memory: caches, export jobs); it is closed
-// when the test ends.
+// Restart stops this server and starts another on a new connection to the same database
+// and the same files directory, as a restarted process would.
+func (e *Env) Restart() *Env {
+	e.T.Helper()
+	e.HTTP.Close()
+	e.Server.Close()
+	db := dbtest.Reopen(e.T, e.DB)
+	db.Clock = e.Clock
+	return start(e.T, e.Driver, db, e.Clock, e.FilesDir, e.options)
+}
+
+// Replica builds another API server on the same database, enforcer, clock and files
+// directory, as a second `chaincrm serve` replica would be (its own memory: caches, export
+// jobs); it is closed when the test ends.
 func (e *Env) Replica() *api.Server {
 	users := repository.NewUserService(e.DB)
 	opts := api.Options{
-		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: e.Clock,
+		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, AttachmentMaxBytes: AttachmentMaxBytes, Clock: e.Clock,
 		Exports: api.ExportJobOptions{Dir: e.ExportDir},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
@@ -137,7 +162,12 @@ func (e *Env) Replica() *api.Server {
 	for _, o := range e.options {
 		o(&opts)
 	}
-	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs), e.Enforcer, e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	files, err := filestore.Open(e.FilesDir)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs, wire.Files{Store: files, MaxBytes: opts.AttachmentMaxBytes}), e.Enforcer, e.DB,
+		slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	e.T.Cleanup(func() { srv.Close() }) // runs before the database closes: the export jobs end first
 	return srv
 }
@@ -201,12 +231,48 @@ func (e *Env) ForgetSessions() {
 	e.mu.Unlock()
 }
 
-// Do sends a request; body is JSON-encoded unless it is a []byte or nil.
+// Multipart is a multipart/form-data request body: form fields and one file.
+type Multipart struct {
+	Fields    map[string]string
+	FileField string // default "file"; "-" sends no file
+	FileName  string
+	File      []byte
+}
+
+// Encode returns the body and its content type.
+func (m Multipart) Encode() ([]byte, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(m.Fields))
+	for k := range m.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w.WriteField(k, m.Fields[k])
+	}
+	if m.FileField != "-" {
+		field := m.FileField
+		if field == "" {
+			field = "file"
+		}
+		part, _ := w.CreateFormFile(field, m.FileName)
+		part.Write(m.File)
+	}
+	w.Close()
+	return buf.Bytes(), w.FormDataContentType()
+}
+
+// Do sends a request; body is JSON-encoded unless it is a []byte, a Multipart or nil.
 func (e *Env) Do(method, path, token string, body any) *Response {
 	e.T.Helper()
 	var rd io.Reader
+	ctype := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case Multipart:
+		raw, ct := b.Encode()
+		rd, ctype = bytes.NewReader(raw), ct
 	case []byte:
 		rd = bytes.NewReader(b)
 	default:
@@ -221,7 +287,7 @@ func (e *Env) Do(method, path, token string, body any) *Response {
 		e.T.Fatal(err)
 	}
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -59,7 +59,10 @@ var (
 func LoadContract(srv *api.Server) (*Contract, error) {
 	contractOnce.Do(func() {
 		for _, media := range []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "image/svg+xml", "text/html"} {
+			"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "image/svg+xml", "text/html",
+			// attachments (issue 14)
+			"application/pdf", "image/jpeg", "image/png", "image/webp", "text/plain",
+			"application/vnd.openxmlformats-officedocument.presentationml.presentation"} {
 			openapi3filter.RegisterBodyDecoder(media, openapi3filter.FileBodyDecoder)
 		}
 		contract, contractErr = loadContract(srv)

@@ -40,6 +40,16 @@ func ContentDisposition(filename string) string {
 	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + encodeRFC5987(name)
 }
 
+// ContentDispositionUTF8 is ContentDisposition that always carries filename*, also for an
+// ASCII name (attachments: clients may rely on the UTF-8 form alone).
+func ContentDispositionUTF8(filename string) string {
+	d := ContentDisposition(filename)
+	if !strings.Contains(d, "filename*=") {
+		d += `; filename*=UTF-8''` + encodeRFC5987(cleanName(filename))
+	}
+	return d
+}
+
 // cleanName keeps the last path element and drops characters no file name should carry
 // in a header.
 func cleanName(s string) string {

@@ -29,6 +29,7 @@ import (
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
 	"github.com/laiyuan-edz/chaincrm/repository"
+	"github.com/laiyuan-edz/chaincrm/repository/filestore"
 )
 
 const usage = `chaincrm — 招商引资管理系统 (investment-attraction CRM)
@@ -271,17 +272,22 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	users := repository.NewUserService(m.DB)
-	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc), m.Enforcer, m.DB, m.Log, api.Options{
-		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
-		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
-		TrustedProxies: m.Config.TrustedProxyList(),
-		AllowedOrigins: m.Config.AllowedOriginList(),
-		HSTSMaxAge:     m.Config.HTTP.HSTSMaxAge,
-		SecureCookies:  m.Config.HTTP.SecureCookies,
-		MetricsAllow:   m.Config.MetricsAllowList(),
-		MetricsToken:   m.Config.Metrics.Token,
-		Exports:        api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
-		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
+	files, err := filestore.Open(m.Config.Files.Dir)
+	if err != nil {
+		return err
+	}
+	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}), m.Enforcer, m.DB, m.Log, api.Options{
+		MaxBodyBytes:       m.Config.HTTP.MaxBodyBytes,
+		MaxUploadBytes:     m.Config.HTTP.MaxUploadBytes,
+		AttachmentMaxBytes: m.Config.Attachments.MaxBytes,
+		TrustedProxies:     m.Config.TrustedProxyList(),
+		AllowedOrigins:     m.Config.AllowedOriginList(),
+		HSTSMaxAge:         m.Config.HTTP.HSTSMaxAge,
+		SecureCookies:      m.Config.HTTP.SecureCookies,
+		MetricsAllow:       m.Config.MetricsAllowList(),
+		MetricsToken:       m.Config.Metrics.Token,
+		Exports:            api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
+		Thresholds:         chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			codes, err := m.DB.ZoneCodes(ctx)
 			if err != nil {

@@ -21,7 +21,7 @@ func (m *Main) openapiCommand(ctx context.Context, w io.Writer, tmpDir string) e
 		return err
 	}
 	defer db.Close()
-	srv := api.New(wire.Services(db, nil, nil), nil, db, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := api.New(wire.Services(db, nil, nil, wire.Files{}), nil, db, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		api.Options{Exports: api.ExportJobOptions{Dir: filepath.Join(tmpDir, "exports")}})
 	defer srv.Close()
 	b, err := srv.OpenAPIJSON()

@@ -11,9 +11,16 @@ import (
 	"github.com/laiyuan-edz/chaincrm/repository"
 )
 
+// Files are where attachments' bytes are kept and how large one may be.
+type Files struct {
+	Store    domain.FileStore
+	MaxBytes int64
+}
+
 // Services are the API's services on db; roles changes go through the casbin enforcer
-// (repository.NewEnforcer), and jobSvc is the scheduler the API's job routes drive.
-func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Service) api.Services {
+// (repository.NewEnforcer), jobSvc is the scheduler the API's job routes drive, and files
+// keep the attachments' bytes.
+func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Service, files Files) api.Services {
 	stats := repository.NewStatsService(db)
 	return api.Services{
 		Projects:     repository.NewProjectService(db),
@@ -34,6 +41,8 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Supervisions: repository.NewSupervisionService(db),
 		Jobs:         jobSvc,
 		ChainEdit:    repository.NewChainEditService(db),
+		Contacts:     repository.NewContactService(db),
+		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
 	}

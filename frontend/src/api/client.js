@@ -231,3 +231,18 @@ export async function download(path, query, filename, { onProgress } = {}) {
   setTimeout(() => URL.revokeObjectURL(url), 10000)
   return { name, size: blob.size }
 }
+
+/** Fetches a binary answer with the session (thumbnails) as a Blob, for an <img> to show. */
+export async function fetchBlob(path) {
+  let res
+  try {
+    res = await fetch(buildUrl(path), { credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, null)
+  }
+  if (!res.ok) {
+    const text = await res.text()
+    throw fail(res.status, parseBody(text, res.headers.get('content-type')), path)
+  }
+  return res.blob()
+}

@@ -1,5 +1,5 @@
 // The endpoints of the chaincrm API contract, one function each.
-import { api, upload, download } from './client'
+import { api, upload, download, fetchBlob } from './client'
 
 export { ApiError } from './client'
 
@@ -67,10 +67,48 @@ export const exportJobs = {
   cancel: (id) => api.del(`/export/jobs/${encodeURIComponent(id)}`),
 }
 
+// The 客商库: an enterprise's page {…profile, version, contacts, projects, chain_nodes,
+// referrals, referred_by, attachment_count, timeline: {items, total, page, page_size}};
+// create answers 409 {error: {code: "duplicate", candidates: [{id, name}]}} for a likely
+// duplicate (send confirm_new: true to create it anyway); update carries version (409 when
+// stale); merge moves everything to {into} (admin, director).
 export const enterprises = {
   list: (query) => api.get('/enterprises', query),
-  get: (id) => api.get(`/enterprises/${id}`),
+  get: (id, query) => api.get(`/enterprises/${id}`, query),
   create: (body) => api.post('/enterprises', body),
+  update: (id, body) => api.patch(`/enterprises/${id}`, body),
+  history: (id) => api.get(`/enterprises/${id}/history`),
+  timeline: (id, query) => api.get(`/enterprises/${id}/timeline`, query),
+  duplicates: () => api.get('/enterprises/duplicates'),
+  merge: (id, into) => api.post(`/enterprises/${id}/merge`, { into }),
+}
+
+// Contact people (联系人); meetings are the activities a contact was met at.
+export const contacts = {
+  list: (enterpriseId) => api.get(`/enterprises/${enterpriseId}/contacts`),
+  ofProject: (projectId) => api.get(`/projects/${projectId}/contacts`),
+  create: (enterpriseId, body) => api.post(`/enterprises/${enterpriseId}/contacts`, body),
+  update: (id, body) => api.patch(`/contacts/${id}`, body),
+  remove: (id) => api.del(`/contacts/${id}`),
+  meetings: (id) => api.get(`/contacts/${id}/activities`),
+}
+
+// Attachments on a project (optionally one of its activities) or an enterprise. parent is
+// {type: 'project'|'enterprise', id}.
+const parentPath = (parent) => `/${parent.type === 'enterprise' ? 'enterprises' : 'projects'}/${parent.id}/attachments`
+export const attachments = {
+  list: (parent) => api.get(parentPath(parent)),
+  upload: (parent, file, { title, activityId, onProgress } = {}) => {
+    const fd = new FormData()
+    if (title) fd.append('title', title)
+    if (activityId) fd.append('activity_id', String(activityId))
+    fd.append('file', file, file.name || 'photo.jpg')
+    return upload(parentPath(parent), fd, { onProgress })
+  },
+  download: (a, opts) => download(`/attachments/${a.id}`, null, a.name, opts),
+  remove: (id) => api.del(`/attachments/${id}`),
+  /** The thumbnail (or the file) as a blob, for an <img> that cannot send the token. */
+  blob: (id, thumbnail = true) => fetchBlob(`/attachments/${id}${thumbnail ? '/thumbnail' : ''}`),
 }
 
 export const campaigns = {

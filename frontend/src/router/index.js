@@ -21,6 +21,7 @@ export const routes = [
       { path: 'settings', name: 'settings', component: () => import('../views/SettingsView.vue'), meta: { title: 'nav.settings' } },
       { path: 'reports', name: 'reports', component: () => import('../views/ReportView.vue'), meta: { title: 'nav.reports', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       { path: 'enterprises', name: 'enterprises', component: () => import('../views/EnterprisesView.vue'), meta: { title: 'nav.enterprises', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
+      { path: 'enterprises/:id', name: 'enterprise', component: () => import('../views/EnterpriseView.vue'), props: true, meta: { title: 'nav.enterprises', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       { path: 'admin/users', name: 'admin-users', component: () => import('../views/admin/UsersView.vue'), meta: { title: 'nav.users', roles: ['admin'] } },
       { path: 'admin/chains/:code?', name: 'admin-chains', component: () => import('../views/admin/ChainsView.vue'), meta: { title: 'nav.chains', roles: ['admin', 'chain_chief'] } },
       { path: 'admin/campaigns', name: 'admin-campaigns', component: () => import('../views/admin/CampaignsView.vue'), meta: { title: 'nav.campaigns', roles: ['admin', 'director'] } },

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'login', 'login_failed', 'login_throttled', 'logout', 'forbidden', 'password_changed', 'password_reset',
   'user_created', 'user_updated', 'user_disabled', 'user_enabled', 'role_granted', 'role_revoked',
   'chain_chief_assigned', 'chain_chief_unassigned', 'policy_added', 'token_created', 'token_revoked', 'token_used',
+  'enterprise_merged', 'attachment_deleted',
 ]
 
 /**
