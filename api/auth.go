@@ -178,7 +178,7 @@ func (s *Server) logout(c *gin.Context) {
 
 func (s *Server) me(c *gin.Context) {
 	a := domain.ActorFrom(c.Request.Context())
-	c.JSON(http.StatusOK, meBody(a.User, a.Zone))
+	s.writeMe(c, a.User, a.Zone)
 }
 
 func meBody(u *domain.User, z *domain.Zone) gin.H {

@@ -28,7 +28,7 @@ func (s *Server) jobsRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/reminders", Obj: "reminder", Act: "read", Summary: "The caller's open reminders (待办), soonest due first", Handler: s.listReminders},
 		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done", Handler: s.reminderDone},
 		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Handler: s.reminderSnooze},
-		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off`, Handler: s.updateMySettings},
+		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on; answers GET /me`, Handler: s.updateMySettings},
 		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Handler: s.listJobs},
 		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Handler: s.runJob},
 		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and their delivery, dead letters included (?status=, page, page_size; administrators)", Handler: s.listOutbox},
@@ -118,6 +118,7 @@ func (s *Server) updateMySettings(c *gin.Context) {
 	}
 	var body struct {
 		DigestOptOut *bool `json:"digest_opt_out"`
+		ElderMode    *bool `json:"elder_mode"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
@@ -132,7 +133,29 @@ func (s *Server) updateMySettings(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, meBody(u, a.Zone))
+	if body.ElderMode != nil {
+		if err := j.SetElderMode(c.Request.Context(), *body.ElderMode); err != nil {
+			Abort(c, err)
+			return
+		}
+	}
+	s.writeMe(c, u, a.Zone)
+}
+
+// writeMe answers with the caller as GET /me shows them: the user, their zone and the web
+// app's preferences (elder_mode).
+func (s *Server) writeMe(c *gin.Context, u *domain.User, z *domain.Zone) {
+	body := meBody(u, z)
+	elder := false
+	if s.svc.Jobs != nil {
+		var err error
+		if elder, err = s.svc.Jobs.ElderMode(c.Request.Context()); err != nil {
+			Abort(c, err)
+			return
+		}
+	}
+	body["elder_mode"] = elder
+	c.JSON(http.StatusOK, body)
 }
 
 func (s *Server) listJobs(c *gin.Context) {
