@@ -45,7 +45,7 @@ export default defineConfig({
     { name: 'e2e', testMatch: /\.spec\.js$/, dependencies: ['setup'] },
   ],
   webServer: external ? undefined : {
-    command: 'node e2e/server.mjs',
+    command: 'exec node e2e/server.mjs',
     wait: { stdout: /chaincrm e2e server ready on port (?<chaincrm_e2e_port>\d+)/ },
     timeout: 120_000,
     stdout: 'pipe',

@@ -10,6 +10,7 @@
 // Sessions are cookies (kept by storageState together with local storage), so the fixtures do
 // not depend on how the app keeps its session. Any uncaught error in any page of a test fails it.
 import { test as base, expect } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +50,21 @@ export const test = base.extend({
     page.on('pageerror', (e) => pageErrors.push(String(e)))
     await use(page)
   },
+  /**
+   * axe(page, label) runs axe-core (WCAG 2.0/2.1 A and AA rules) on what the page shows now and
+   * keeps its serious and critical findings; the test fails at its end with the list of them,
+   * page by page. Every spec calls it on each page (and open dialog) it visits.
+   */
+  axe: async ({}, use, testInfo) => {
+    const found = []
+    await use(async (page, label = '') => {
+      const where = `${label ? label + ' ' : ''}${new URL(page.url()).pathname}${new URL(page.url()).search} @${page.viewportSize().width}px`
+      const findings = await axeFindings(page)
+      if (process.env.E2E_AXE_LOG) fs.appendFileSync(process.env.E2E_AXE_LOG, JSON.stringify({ test: testInfo.title, where, findings }) + '\n')
+      if (findings.length) found.push({ where, findings })
+    })
+    if (found.length) throw new Error(`axe: ${found.reduce((n, f) => n + f.findings.length, 0)} serious or critical accessibility findings\n` + found.map(formatAxe).join('\n'))
+  },
   /** as(user, {phone, viewport}) → a new page, logged in as user, in a context of its own. */
   as: async ({ browser, baseURL, locale, timezoneId, pageErrors }, use) => {
     const contexts = []
@@ -85,6 +101,26 @@ export const test = base.extend({
     for (const c of contexts.values()) await c.dispose()
   },
 })
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+
+/** The serious and critical findings of axe-core on the page as it is now, one per rule and element. */
+export async function axeFindings(page) {
+  await page.waitForTimeout(250) // let transitions (dialogs, drawers, tags) settle before measuring colours
+  const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const out = []
+  for (const v of r.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue
+    for (const n of v.nodes) out.push({ rule: v.id, impact: v.impact, help: v.help, target: n.target.join(' '), html: n.html.slice(0, 160), why: (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 220) })
+  }
+  return out
+}
+
+function formatAxe({ where, findings }) {
+  const lines = [`  ${where}: ${findings.length}`]
+  for (const f of findings) lines.push(`    [${f.impact}] ${f.rule} (${f.help}) at ${f.target}\n      ${f.html}\n      ${f.why}`)
+  return lines.join('\n')
+}
 
 /** A unique suffix for names a test creates, so that runs and tests never collide. */
 export function stamp() {

@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import { test, expect, shot, stamp, toast } from './fixtures.js'
 
-test('import: a file with an error is previewed with the row and nothing is written', async ({ as, api }, testInfo) => {
+test('import: a file with an error is previewed with the row and nothing is written', async ({ as, api, axe }, testInfo) => {
   const s = stamp()
   const csv = testInfo.outputPath('import.csv')
   fs.writeFileSync(csv, '\ufeff项目名称,投资主体,招商渠道,产业链,资产类型,计划投资(万元),占地面积(亩),阶段,对接日期\n'
@@ -19,6 +19,7 @@ test('import: a file with an error is previewed with the row and nothing is writ
   expect(await errs.textContent(), 'row 3 named').toMatch(/\b3\b/)
   expect(await page.locator('[data-test=import-confirm]').isDisabled(), 'confirm disabled with errors').toBe(true)
   await shot(page, 'import-preview')
+  await axe(page, 'import-preview')
   const r = await api('admin', 'GET', `/projects?q=${encodeURIComponent('E2E导入项目甲-' + s)}`)
   expect(r.status === 200 && r.json && r.json.total === 0, `a row was written by a failing import: ${r.text.slice(0, 200)}`).toBe(true)
 })
