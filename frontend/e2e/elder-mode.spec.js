@@ -17,7 +17,7 @@ async function open(page, path) {
 /** Visible text under 18 px and visible controls under 44 px in the main content. */
 async function tooSmall(page) {
   return page.evaluate(() => {
-    const seen = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el); return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('.sr-only, [aria-hidden=true]') }
+    const seen = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el); return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.opacity !== '0' && !el.closest('.sr-only, [aria-hidden=true]') }
     const text = []
     const walker = document.createTreeWalker(document.querySelector('#main'), NodeFilter.SHOW_TEXT)
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -56,9 +56,9 @@ test('长辈模式: on a phone, remembered per user, large text and targets, ref
     await open(page, p)
     await axe(page, 'elder mode')
     const small = await tooSmall(page)
-    expect(small.body, `${p}: body text size`).toBeGreaterThanOrEqual(18)
-    expect(small.text, `${p}: text under 16 px`).toEqual([])
-    expect(small.targets, `${p}: touch targets under 44 px`).toEqual([])
+    expect.soft(small.body, `${p}: body text size`).toBeGreaterThanOrEqual(18)
+    expect.soft(small.text, `${p}: text under 16 px`).toEqual([])
+    expect.soft(small.targets, `${p}: touch targets under 44 px`).toEqual([])
     if (p === '/') await shot(page, 'elder-dashboard-phone')
     if (p === '/projects') await shot(page, 'elder-projects-phone')
     if (p === '/review') await shot(page, 'elder-review-phone')
@@ -78,7 +78,7 @@ test('长辈模式: on a phone, remembered per user, large text and targets, ref
     for (const p of PAGES) {
       await open(page, p)
       const w = await page.evaluate(() => document.documentElement.scrollWidth)
-      expect(w, `${p} is ${w}px wide at ${width}px in 长辈模式`).toBeLessThanOrEqual(width)
+      expect.soft(w, `${p} is ${w}px wide at ${width}px in 长辈模式`).toBeLessThanOrEqual(width)
     }
   }
 

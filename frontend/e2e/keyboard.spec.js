@@ -25,6 +25,7 @@ test('keyboard only: a recruiter logs a visit and moves a project to the next st
   const name = `E2E键盘项目-${stamp()}`
   const created = await api('recruiter1', 'POST', '/projects', {
     name, investor: '保定某机械制造有限公司', channel: 'self_sourced', chain: 'mining', asset_type: 'heavy', planned_investment_wan: 3000, land_area_mu: 20,
+    docked_at: new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10), // today in Asia/Shanghai
   })
   expect(created.status, created.text.slice(0, 200)).toBe(201)
   const id = created.json.id
