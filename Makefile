@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/chaincrm
 FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.js
 
-.PHONY: run build test test-go test-fuzz test-frontend test-e2e lint bench mariadb frontend clean
+.PHONY: run build test test-go test-fuzz test-frontend test-e2e test-openapi lint bench mariadb frontend clean
 
 ## run: build what is needed (web app included) and serve on :8080 with data/chaincrm.db
 run: frontend/dist/index.html
@@ -25,7 +25,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 	cd frontend && npm run build
 
 ## test: every test — Go (race detector, SQLite and MariaDB), a short fuzzing run, web unit tests, browser end-to-end
-test: test-go test-fuzz test-frontend test-e2e
+test: test-go test-openapi test-fuzz test-frontend test-e2e
 
 test-go: mariadb
 	$(GO) vet ./...
@@ -42,6 +42,12 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseProjects$$' -fuzztime $(call fuzz-count,10) ./api/spreadsheet/
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDisposition$$' -fuzztime $(call fuzz-count,100000) ./api/spreadsheet/
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(call fuzz-count,150000) ./chainmap/
+
+## test-openapi: the served OpenAPI document (chaincrm openapi) under Redocly's recommended rules
+test-openapi: frontend/node_modules/.package-lock.json
+	mkdir -p bin
+	$(GO) run ./cmd/chaincrm openapi > bin/openapi.json
+	cd frontend && npx --no-install redocly lint ../bin/openapi.json --format=stylish
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run test:unit

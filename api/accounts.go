@@ -14,23 +14,43 @@ import (
 // the audit log.
 func (s *Server) accountRoutes() []route {
 	return []route{
-		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token", Handler: s.changeOwnPassword},
+		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token",
+			Body: passwordChange{}, Out: loginAnswer{}, Errors: []int{http.StatusTooManyRequests}, Handler: s.changeOwnPassword},
 
-		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Handler: s.listUsers},
-		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)", Handler: s.createUser},
-		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Handler: s.getUser},
-		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)", Handler: s.updateUser},
-		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions", Handler: s.resetPassword},
+		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Out: itemList[*domain.User]{}, Handler: s.listUsers},
+		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)",
+			Body: domain.UserInput{}, Out: domain.User{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createUser},
+		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Out: domain.User{}, Handler: s.getUser},
+		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)",
+			Body: domain.UserUpdate{}, Out: domain.User{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.updateUser},
+		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions",
+			Body: passwordReset{}, Status: http.StatusNoContent, Handler: s.resetPassword},
 
-		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)", Handler: s.listAudit},
+		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)",
+			Query: auditQuery{}, Out: page[*domain.AuditEntry]{}, Handler: s.listAudit},
 	}
 }
 
+// passwordChange is a user's change of their own password.
+type passwordChange struct {
+	Current string `json:"current" required:"true" minLength:"1"`
+	New     string `json:"new" required:"true" minLength:"1"`
+}
+
+// passwordReset is an administrator's new password for a user.
+type passwordReset struct {
+	Password string `json:"password" required:"true"`
+}
+
+// auditQuery filters the audit log.
+type auditQuery struct {
+	Actor  string `query:"actor" description:"a username"`
+	Action string `query:"action" description:"an action such as login or forbidden"`
+	pageQuery
+}
+
 func (s *Server) changeOwnPassword(c *gin.Context) {
-	var body struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-	}
+	var body passwordChange
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -72,7 +92,7 @@ func (s *Server) changeOwnPassword(c *gin.Context) {
 	if bearer(c) == "" { // the browser: renew its cookies
 		s.setSessionCookies(c, token)
 	}
-	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(a.User, a.Zone)})
+	c.JSON(http.StatusOK, loginAnswer{Token: token, User: meBody(a.User, a.Zone)})
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -81,7 +101,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": users, "total": len(users)})
+	c.JSON(http.StatusOK, listOf(users))
 }
 
 func (s *Server) getUser(c *gin.Context) {
@@ -135,9 +155,7 @@ func (s *Server) resetPassword(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Password string `json:"password"`
-	}
+	var body passwordReset
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return

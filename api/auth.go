@@ -19,9 +19,36 @@ import (
 )
 
 type loginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-	Zone     string `json:"zone"` // a zone code; empty for the default zone
+	Username string `json:"username" required:"true" minLength:"1"`
+	Password string `json:"password" required:"true" minLength:"1"`
+	Zone     string `json:"zone" description:"a zone code; the deployment's default zone when absent"`
+}
+
+// loginAnswer is a new session: its bearer token and the user.
+type loginAnswer struct {
+	Token string `json:"token" description:"the session's bearer token"`
+	User  Me     `json:"user"`
+}
+
+// Me is the caller as GET /me shows them.
+type Me struct {
+	ID           int64         `json:"id"`
+	Username     string        `json:"username"`
+	DisplayName  string        `json:"display_name"`
+	Email        string        `json:"email"`
+	Roles        []domain.Role `json:"roles"`
+	Chains       []string      `json:"chains" description:"codes of the chains the user chiefs"`
+	Agency       string        `json:"agency"`
+	DigestOptOut bool          `json:"digest_opt_out"`
+	ElderMode    *bool         `json:"elder_mode,omitempty" description:"the web app's 长辈模式 (large text); in GET /me and the settings answer"`
+	Zone         MeZone        `json:"zone"`
+}
+
+// MeZone is the caller's zone.
+type MeZone struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
 }
 
 // Cookie names of the browser session. The session cookie carries the same token as the
@@ -112,7 +139,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	s.log.Info("login", "username", u.Username, "zone", zone.Code, "ip", ip)
 	s.setSessionCookies(c, token)
-	c.JSON(http.StatusOK, gin.H{"token": token, "user": meBody(u, zone)})
+	c.JSON(http.StatusOK, loginAnswer{Token: token, User: meBody(u, zone)})
 }
 
 // record writes an audit entry that is not part of a command (log-ins, refusals); a
@@ -181,10 +208,10 @@ func (s *Server) me(c *gin.Context) {
 	s.writeMe(c, a.User, a.Zone)
 }
 
-func meBody(u *domain.User, z *domain.Zone) gin.H {
-	return gin.H{"id": u.ID, "username": u.Username, "display_name": u.DisplayName, "email": u.Email,
-		"roles": u.Roles, "chains": u.Chains, "agency": u.Agency, "digest_opt_out": u.DigestOptOut,
-		"zone": gin.H{"code": z.Code, "name": z.Name, "time_zone": z.TimeZone}}
+func meBody(u *domain.User, z *domain.Zone) Me {
+	return Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
+		Roles: u.Roles, Chains: u.Chains, Agency: u.Agency, DigestOptOut: u.DigestOptOut,
+		Zone: MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
 }
 
 func bearer(c *gin.Context) string {

@@ -16,19 +16,21 @@ import (
 func (s *Server) chainEditRoutes() []route {
 	const chain = v1 + "/chains/:code"
 	return []route{
-		{Method: http.MethodPost, Path: chain + "/nodes", Obj: "chain", Act: "edit", Summary: "Create a node ({name, segment, parent_id, sort_order, description}); segment defaults to the parent's", Handler: s.createNode},
-		{Method: http.MethodPatch, Path: chain + "/nodes/:id", Obj: "chain", Act: "edit", Summary: "Rename, move or reorder a node (parent in the same chain, no cycles; parent_id null = top level)", Handler: s.updateNode},
-		{Method: http.MethodDelete, Path: chain + "/nodes/:id", Obj: "chain", Act: "edit", Summary: "Delete a node; 422 naming what is still linked when it has children, enterprises or projects", Handler: s.deleteNode},
-		{Method: http.MethodPut, Path: chain + "/masters/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Mark a local enterprise as the chain's master (链主)", Handler: s.linkMaster(true)},
-		{Method: http.MethodDelete, Path: chain + "/masters/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Unmark a chain master", Handler: s.linkMaster(false)},
-		{Method: http.MethodPut, Path: chain + "/nodes/:id/enterprises/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Link an enterprise to a node", Handler: s.linkEnterprise(true)},
-		{Method: http.MethodDelete, Path: chain + "/nodes/:id/enterprises/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Unlink an enterprise from a node", Handler: s.linkEnterprise(false)},
-		{Method: http.MethodPut, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Link a project to a node (a project without a chain joins it; bumps the project's version)", Handler: s.linkProject(true)},
-		{Method: http.MethodDelete, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Unlink a project from a node (bumps the project's version)", Handler: s.linkProject(false)},
-		{Method: http.MethodGet, Path: chain + "/history", Obj: "map", Act: "read", Summary: "The chain map's editing history, newest first (?page, page_size)", Handler: s.chainHistory},
-		{Method: http.MethodGet, Path: v1 + "/enterprises/:id/referrals", Obj: "map", Act: "read", Summary: "The enterprises an enterprise can introduce (以商招商), by name, each with the codes of the chains it is linked to; a chain chief reads those of their chains' masters only", Handler: s.listReferrals},
-		{Method: http.MethodPut, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Record that an enterprise (a chain master) can introduce another (以商招商)", Handler: s.linkReferral(true)},
-		{Method: http.MethodDelete, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Remove a referral relation", Handler: s.linkReferral(false)},
+		{Method: http.MethodPost, Path: chain + "/nodes", Obj: "chain", Act: "edit", Summary: "Create a node ({name, segment, parent_id, sort_order, description}); segment defaults to the parent's",
+			Body: domain.ChainNodeInput{}, Out: domain.ChainNode{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}, Handler: s.createNode},
+		{Method: http.MethodPatch, Path: chain + "/nodes/:id", Obj: "chain", Act: "edit", Summary: "Rename, move or reorder a node (parent in the same chain, no cycles; parent_id null = top level)",
+			Body: domain.ChainNodeUpdate{}, Out: domain.ChainNode{}, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}, Handler: s.updateNode},
+		{Method: http.MethodDelete, Path: chain + "/nodes/:id", Obj: "chain", Act: "edit", Summary: "Delete a node; 422 naming what is still linked when it has children, enterprises or projects", Status: http.StatusNoContent, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.deleteNode},
+		{Method: http.MethodPut, Path: chain + "/masters/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Mark a local enterprise as the chain's master (链主)", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkMaster(true)},
+		{Method: http.MethodDelete, Path: chain + "/masters/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Unmark a chain master", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkMaster(false)},
+		{Method: http.MethodPut, Path: chain + "/nodes/:id/enterprises/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Link an enterprise to a node", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkEnterprise(true)},
+		{Method: http.MethodDelete, Path: chain + "/nodes/:id/enterprises/:enterprise_id", Obj: "chain", Act: "edit", Summary: "Unlink an enterprise from a node", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkEnterprise(false)},
+		{Method: http.MethodPut, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Link a project to a node (a project without a chain joins it; bumps the project's version)", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkProject(true)},
+		{Method: http.MethodDelete, Path: chain + "/nodes/:id/projects/:project_id", Obj: "chain", Act: "edit", Summary: "Unlink a project from a node (bumps the project's version)", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkProject(false)},
+		{Method: http.MethodGet, Path: chain + "/history", Obj: "map", Act: "read", Summary: "The chain map's editing history, newest first (?page, page_size)", Query: pageQuery{}, Out: page[*domain.ChainHistoryEntry]{}, Handler: s.chainHistory},
+		{Method: http.MethodGet, Path: v1 + "/enterprises/:id/referrals", Obj: "map", Act: "read", Summary: "The enterprises an enterprise can introduce (以商招商), by name, each with the codes of the chains it is linked to; a chain chief reads those of their chains' masters only", Out: itemList[*domain.Referral]{}, Handler: s.listReferrals},
+		{Method: http.MethodPut, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Record that an enterprise (a chain master) can introduce another (以商招商)", Out: domain.LinkResult{}, Errors: []int{http.StatusBadRequest, http.StatusUnprocessableEntity}, Handler: s.linkReferral(true)},
+		{Method: http.MethodDelete, Path: v1 + "/enterprises/:id/referrals/:to_id", Obj: "chain", Act: "edit", Summary: "Remove a referral relation", Out: domain.LinkResult{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.linkReferral(false)},
 	}
 }
 
@@ -145,7 +147,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func answerLink(c *gin.Context, res *domain.LinkResult, err error) {

@@ -84,6 +84,11 @@ func (s *Server) chainMap(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
+// svgQuery: ?download=1 sends the SVG as a file to save.
+type svgQuery struct {
+	Download string `query:"download" enum:"1" description:"1: as a download (Content-Disposition attachment)"`
+}
+
 func (s *Server) chainMapSVG(c *gin.Context) {
 	e, ok := s.buildMap(c)
 	if !ok {
@@ -108,6 +113,14 @@ func (s *Server) chainTargetsXLSX(c *gin.Context) {
 	}
 	c.Header("Content-Disposition", spreadsheet.ContentDisposition(m.Chain.Name+"产业链招商目标清单.xlsx"))
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+// enterpriseQuery filters the enterprise list.
+type enterpriseQuery struct {
+	Q      string                `query:"q" maxLength:"200" description:"words of the name"`
+	Kind   domain.EnterpriseKind `query:"kind"`
+	NodeID int64                 `query:"node_id" description:"linked to this chain node"`
+	pageQuery
 }
 
 func (s *Server) listEnterprises(c *gin.Context) {
@@ -184,7 +197,7 @@ func (s *Server) listCampaigns(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createCampaign(c *gin.Context) {

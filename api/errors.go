@@ -25,14 +25,14 @@ var statusOf = map[string]int{
 
 // ErrorBody is the contract's error shape.
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+	Error ErrorDetail `json:"error" required:"true"`
 }
 
 // ErrorDetail says what went wrong; Fields maps JSON field names to reasons.
 type ErrorDetail struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code    string            `json:"code" required:"true" description:"invalid, unauthorized, forbidden, not_found, conflict, duplicate, too_large, rule, throttled, unavailable, internal …"`
+	Message string            `json:"message" required:"true" description:"in Chinese, English in brackets"`
+	Fields  map[string]string `json:"fields,omitempty" description:"JSON field name → why it was refused"`
 }
 
 // Abort answers with err in the contract's shape and stops the handler chain. Internal

@@ -391,6 +391,17 @@ func actorUserID(c *gin.Context) int64 {
 	return 0
 }
 
+// exportJobPath names an export job.
+type exportJobPath struct {
+	ID string `path:"id" description:"the job's id, as POST /export/projects answered it"`
+}
+
+// exportStarted answers a started export job.
+type exportStarted struct {
+	ID    string `json:"id"`
+	Total int    `json:"total" description:"the rows the job will write, as the list counts them"`
+}
+
 // startProjectExport: POST /export/projects with the list's filters in the query string.
 func (s *Server) startProjectExport(c *gin.Context) {
 	f, err := projectFilter(c)
@@ -435,7 +446,7 @@ func (s *Server) startProjectExport(c *gin.Context) {
 		return
 	}
 	s.log.Info("export job started", "job", j.id, "user", domain.ActorFrom(ctx).User.Username, "total", total)
-	c.JSON(http.StatusAccepted, gin.H{"id": j.id, "total": total})
+	c.JSON(http.StatusAccepted, exportStarted{ID: j.id, Total: total})
 }
 
 func (s *Server) exportJobStatus(c *gin.Context) {
@@ -473,12 +484,13 @@ func (s *Server) cancelExportJob(c *gin.Context) {
 func (s *Server) exportJobRoutes() []route {
 	return []route{
 		{Method: http.MethodPost, Path: v1 + "/export/projects", Obj: "export", Act: "run",
-			Summary: "Start exporting the visible projects matching the list's filters (query string, as GET /export/projects.xlsx) in the background: 202 {id, total}; at most 2 running per user (429)", Handler: s.startProjectExport},
+			Summary: "Start exporting the visible projects matching the list's filters (query string, as GET /export/projects.xlsx) in the background: 202 {id, total}; at most 2 running per user (429)",
+			Query:   projectFilters{}, Out: exportStarted{}, Status: http.StatusAccepted, Errors: []int{http.StatusTooManyRequests}, Handler: s.startProjectExport},
 		{Method: http.MethodGet, Path: v1 + "/export/jobs/:id", Obj: "export", Act: "run",
-			Summary: "An export job's progress: {id, status running|done|failed, rows, total, error?, file_name, size?}; only its starter sees it", Handler: s.exportJobStatus},
+			Summary: "An export job's progress: {id, status running|done|failed, rows, total, error?, file_name, size?}; only its starter sees it", Params: exportJobPath{}, Out: ExportJobStatus{}, Handler: s.exportJobStatus},
 		{Method: http.MethodGet, Path: v1 + "/export/jobs/:id/file", Obj: "export", Act: "run",
-			Summary: "A finished export job's spreadsheet, with Content-Length (409 while running); removed a minute after download or 15 minutes after it finished", Handler: s.exportJobFile},
+			Summary: "A finished export job's spreadsheet, with Content-Length (409 while running); removed a minute after download or 15 minutes after it finished", Params: exportJobPath{}, Files: []string{mediaXLSX}, Errors: []int{http.StatusConflict}, Handler: s.exportJobFile},
 		{Method: http.MethodDelete, Path: v1 + "/export/jobs/:id", Obj: "export", Act: "run",
-			Summary: "Cancel an export job and remove its file", Handler: s.cancelExportJob},
+			Summary: "Cancel an export job and remove its file", Params: exportJobPath{}, Status: http.StatusNoContent, Handler: s.cancelExportJob},
 	}
 }

@@ -20,15 +20,20 @@ import (
 func (s *Server) figuresRoutes() []route {
 	return []route{
 		{Method: http.MethodGet, Path: v1 + "/stats/overview", Obj: "stats", Act: "read",
-			Summary: "Figures of a year (?year=, default this year) in the caller's scope: docked by channel, stage, chain and asset type; signings; campaigns; stage conversion and median days; channel, agency and referrer results; planned vs realised investment", Handler: s.overview},
+			Summary: "Figures of a year (?year=, default this year) in the caller's scope: docked by channel, stage, chain and asset type; signings; campaigns; stage conversion and median days; channel, agency and referrer results; planned vs realised investment",
+			Query:   yearQuery{}, Out: domain.Overview{}, Handler: s.overview},
 		{Method: http.MethodGet, Path: v1 + "/reports/annual", Obj: "report", Act: "read",
-			Summary: "The annual paragraph (seed 一(七)) written from the data, with its figures (?year=; ?format=html for a printable page, ?format=docx for a Word document)", Handler: s.annualReport},
+			Summary: "The annual paragraph (seed 一(七)) written from the data, with its figures (?year=; ?format=html for a printable page, ?format=docx for a Word document)",
+			Query:   annualQuery{}, Out: annualReport{}, Files: []string{mediaHTML, mediaDOCX}, Handler: s.annualReport},
 		{Method: http.MethodGet, Path: v1 + "/targets", Obj: "target", Act: "read",
-			Summary: "The year's targets (?year=) with progress computed from the data, and the metrics a target can be set on", Handler: s.listTargets},
+			Summary: "The year's targets (?year=) with progress computed from the data, and the metrics a target can be set on",
+			Query:   yearQuery{}, Out: targetList{}, Handler: s.listTargets},
 		{Method: http.MethodPost, Path: v1 + "/targets", Obj: "target", Act: "manage",
-			Summary: "Set a yearly target {year, metric, target, label?, notes?}", Handler: s.createTarget},
+			Summary: "Set a yearly target {year, metric, target, label?, notes?}",
+			Body:    targetBody{}, Out: targetOut{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createTarget},
 		{Method: http.MethodPatch, Path: v1 + "/targets/:id", Obj: "target", Act: "manage",
-			Summary: "Change a target's value, label or notes", Handler: s.updateTarget},
+			Summary: "Change a target's value, label or notes",
+			Body:    domain.TargetUpdate{}, Out: targetOut{}, Handler: s.updateTarget},
 	}
 }
 
@@ -70,6 +75,19 @@ func (s *Server) overview(c *gin.Context) {
 	c.JSON(http.StatusOK, o)
 }
 
+// annualQuery picks the year and the form of the annual report.
+type annualQuery struct {
+	yearQuery
+	Format string `query:"format" enum:"json,html,docx" default:"json" description:"json (default), html for a printable page, docx for a Word document"`
+}
+
+// annualReport is the annual paragraph with its figures.
+type annualReport struct {
+	Year    int                   `json:"year"`
+	Text    string                `json:"text" description:"the paragraph in the seed's wording"`
+	Figures *domain.AnnualFigures `json:"figures"`
+}
+
 func (s *Server) annualReport(c *gin.Context) {
 	year, err := s.yearParam(c)
 	if err != nil {
@@ -105,7 +123,7 @@ func (s *Server) annualReport(c *gin.Context) {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"year": year, "text": report.Text(f), "figures": f})
+	c.JSON(http.StatusOK, annualReport{Year: year, Text: report.Text(f), Figures: f})
 }
 
 // targetOut is a target as the API shows it: with its metric's name and unit, and the
@@ -141,7 +159,15 @@ func (s *Server) listTargets(c *gin.Context) {
 	for i, t := range ts {
 		items[i] = showTarget(t)
 	}
-	c.JSON(http.StatusOK, gin.H{"year": year, "items": items, "total": len(items), "metrics": domain.TargetMetrics})
+	c.JSON(http.StatusOK, targetList{Year: year, Items: items, Total: len(items), Metrics: domain.TargetMetrics})
+}
+
+// targetList is a year's targets with the metrics a target can be set on.
+type targetList struct {
+	Year    int                   `json:"year"`
+	Items   []targetOut           `json:"items"`
+	Total   int                   `json:"total"`
+	Metrics []domain.TargetMetric `json:"metrics"`
 }
 
 type targetBody struct {

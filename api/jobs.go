@@ -25,13 +25,13 @@ type Jobs interface {
 // jobsRoutes: reminders, settings, jobs and the outbox.
 func (s *Server) jobsRoutes() []route {
 	return []route{
-		{Method: http.MethodGet, Path: v1 + "/reminders", Obj: "reminder", Act: "read", Summary: "The caller's open reminders (待办), soonest due first", Handler: s.listReminders},
-		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done", Handler: s.reminderDone},
-		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Handler: s.reminderSnooze},
-		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on; answers GET /me`, Handler: s.updateMySettings},
-		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Handler: s.listJobs},
-		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Handler: s.runJob},
-		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and their delivery, dead letters included (?status=, page, page_size; administrators)", Handler: s.listOutbox},
+		{Method: http.MethodGet, Path: v1 + "/reminders", Obj: "reminder", Act: "read", Summary: "The caller's open reminders (待办), soonest due first", Out: itemList[reminderBody]{}, Handler: s.listReminders},
+		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done", Out: reminderBody{}, Handler: s.reminderDone},
+		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Body: snoozeBody{}, Out: reminderBody{}, Handler: s.reminderSnooze},
+		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on; answers as GET /me`, Body: settingsBody{}, Out: Me{}, Handler: s.updateMySettings},
+		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Out: itemList[*domain.JobStatus]{}, Handler: s.listJobs},
+		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Body: runJobBody{}, Out: domain.JobRun{}, Handler: s.runJob},
+		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and their delivery, dead letters included (?status=, page, page_size; administrators)", Query: outboxQuery{}, Out: page[*domain.OutboxMessage]{}, Handler: s.listOutbox},
 	}
 }
 
@@ -42,6 +42,28 @@ func (s *Server) jobsService(c *gin.Context) (Jobs, bool) {
 		return nil, false
 	}
 	return s.svc.Jobs, true
+}
+
+// snoozeBody hides a reminder until a day.
+type snoozeBody struct {
+	Until domain.Date `json:"until" required:"true"`
+}
+
+// settingsBody changes the caller's settings; absent fields are unchanged.
+type settingsBody struct {
+	DigestOptOut *bool `json:"digest_opt_out" description:"true turns the weekly digest email off"`
+	ElderMode    *bool `json:"elder_mode" description:"true turns the web app's 长辈模式 on: large text, large touch targets, higher contrast"`
+}
+
+// runJobBody optionally sets the time a job runs as of.
+type runJobBody struct {
+	At *string `json:"at" format:"date-time" description:"RFC3339; now when absent"`
+}
+
+// outboxQuery filters the outbox.
+type outboxQuery struct {
+	Status string `query:"status" enum:"pending,sending,sent,dead"`
+	pageQuery
 }
 
 type reminderBody struct {
@@ -67,7 +89,7 @@ func (s *Server) listReminders(c *gin.Context) {
 	for i, r := range rs {
 		items[i] = reminderJSON(r)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) reminderDone(c *gin.Context) {
@@ -96,9 +118,7 @@ func (s *Server) reminderSnooze(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Until domain.Date `json:"until"`
-	}
+	var body snoozeBody
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -116,10 +136,7 @@ func (s *Server) updateMySettings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		DigestOptOut *bool `json:"digest_opt_out"`
-		ElderMode    *bool `json:"elder_mode"`
-	}
+	var body settingsBody
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -154,7 +171,7 @@ func (s *Server) writeMe(c *gin.Context, u *domain.User, z *domain.Zone) {
 			return
 		}
 	}
-	body["elder_mode"] = elder
+	body.ElderMode = &elder
 	c.JSON(http.StatusOK, body)
 }
 
@@ -172,7 +189,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) runJob(c *gin.Context) {
@@ -182,9 +199,7 @@ func (s *Server) runJob(c *gin.Context) {
 	}
 	at := s.opts.Clock.Now()
 	if c.Request.ContentLength != 0 {
-		var body struct {
-			At *string `json:"at"`
-		}
+		var body runJobBody
 		if err := decodeJSON(c, &body); err != nil {
 			Abort(c, err)
 			return

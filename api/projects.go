@@ -117,14 +117,6 @@ func pageParams(c *gin.Context, fe domain.FieldErrors) domain.Page {
 	return p
 }
 
-// page is the contract's list envelope.
-type page[T any] struct {
-	Items    []T `json:"items"`
-	Total    int `json:"total"`
-	Page     int `json:"page"`
-	PageSize int `json:"page_size"`
-}
-
 func (s *Server) listProjects(c *gin.Context) {
 	f, err := projectFilter(c)
 	if err != nil {
@@ -256,15 +248,18 @@ func (s *Server) submitRisk(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
+// decisionBody is a landing decision.
+type decisionBody struct {
+	Outcome string `json:"outcome" required:"true" enum:"approved,rejected"`
+	Notes   string `json:"notes"`
+}
+
 func (s *Server) decide(c *gin.Context) {
 	id, ok := pathID(c)
 	if !ok {
 		return
 	}
-	var body struct {
-		Outcome string `json:"outcome"`
-		Notes   string `json:"notes"`
-	}
+	var body decisionBody
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -300,7 +295,7 @@ func (s *Server) listActivities(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	c.JSON(http.StatusOK, listOf(items))
 }
 
 func (s *Server) createActivity(c *gin.Context) {

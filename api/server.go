@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,6 +97,10 @@ type Server struct {
 	static   fs.FS
 	exports  *exportJobs
 	maps     *mapCache
+
+	docOnce sync.Once // the OpenAPI document, built on first use
+	doc     []byte
+	docErr  error
 }
 
 // New builds the server and its routes.

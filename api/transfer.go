@@ -20,17 +20,33 @@ import (
 func (s *Server) transferRoutes() []route {
 	return append([]route{
 		{Method: http.MethodPost, Path: v1 + "/import/projects", Obj: "import", Act: "run", Upload: true,
-			Summary: "Import projects from an .xlsx or .csv (multipart field file; ?dry_run=true checks only): all or nothing, 422 lists every bad row", Handler: s.importProjects},
+			Summary: "Import projects from an .xlsx or .csv (multipart field file; ?dry_run=true checks only): all or nothing, 422 lists every bad row",
+			Query:   importQuery{}, Out: ImportReport{}, Answers: map[int]any{http.StatusUnprocessableEntity: ImportReport{}},
+			Errors: []int{http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}, Handler: s.importProjects},
 		{Method: http.MethodGet, Path: v1 + "/import/template.xlsx", Obj: "import", Act: "run",
-			Summary: "The import template: headers, an example row, drop-down lists", Handler: s.importTemplate},
+			Summary: "The import template: headers, an example row, drop-down lists", Files: []string{mediaXLSX}, Handler: s.importTemplate},
 		{Method: http.MethodGet, Path: v1 + "/export/projects.xlsx", Obj: "export", Act: "run",
-			Summary: "The visible projects matching the list's filters as a spreadsheet in the import format", Handler: s.exportProjects},
+			Summary: "The visible projects matching the list's filters as a spreadsheet in the import format",
+			Query:   projectFilters{}, Files: []string{mediaXLSX}, Handler: s.exportProjects},
 		{Method: http.MethodGet, Path: v1 + "/export/activities.xlsx", Obj: "export", Act: "run",
-			Summary: "The activities of the visible projects matching the list's filters (?from=, ?to= bound their dates)", Handler: s.exportActivities},
+			Summary: "The activities of the visible projects matching the list's filters (?from=, ?to= bound their dates)",
+			Query:   activityExportQuery{}, Files: []string{mediaXLSX}, Handler: s.exportActivities},
 	}, s.exportJobRoutes()...)
 }
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const xlsxType = mediaXLSX
+
+// importQuery: ?dry_run=true checks the file and writes nothing.
+type importQuery struct {
+	DryRun string `query:"dry_run" enum:"true,false,1,0" description:"true: check only, write nothing"`
+}
+
+// activityExportQuery is the list's filters and the activities' date range.
+type activityExportQuery struct {
+	projectFilters
+	From string `query:"from" format:"date" description:"activities on or after (YYYY-MM-DD)"`
+	To   string `query:"to" format:"date" description:"activities on or before (YYYY-MM-DD)"`
+}
 
 // ImportRowError is one problem of an import file: the row as the spreadsheet numbers it,
 // the column header as the file wrote it, and why.

@@ -17,38 +17,46 @@ import (
 // projects. Rules per object live in domain/policy.go and domain/workflow.go.
 func (s *Server) workflowRoutes() []route {
 	return []route{
-		{Method: http.MethodGet, Path: v1 + "/projects/board", Obj: "project", Act: "read", Summary: "The pipeline board: projects by stage with counts and days in stage (?chain=&channel=&owner=&limit=)", Handler: s.board},
-		{Method: http.MethodGet, Path: v1 + "/review-queue", Obj: "project", Act: "decide", Summary: "Decisions waiting for the caller, oldest first, with days waiting (?page=&page_size=, 50 by default)", Handler: s.reviewQueue},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/risk-assessments", Obj: "project", Act: "read", Summary: "Every revision of a project's risk assessment, newest first", Handler: projectItems(s.svc.Workflow.RiskAssessments)},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/decisions", Obj: "project", Act: "read", Summary: "A project's landing decisions, newest first", Handler: projectItems(s.svc.Workflow.Decisions)},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "read", Summary: "Chain chiefs' and the director's comments (批示) on a project", Handler: projectItems(s.svc.Workflow.Comments)},
-		{Method: http.MethodPost, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "comment", Summary: "Comment (批示) on a project of one's chain (chain chiefs, the director)", Handler: s.addComment},
-		{Method: http.MethodPatch, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "update", Summary: "Edit an activity (its author only; body carries version)", Handler: s.updateActivity},
-		{Method: http.MethodDelete, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "delete", Summary: "Delete an activity (its author only; kept in the history)", Handler: s.deleteActivity},
-		{Method: http.MethodPut, Path: v1 + "/projects/:id/milestones", Obj: "project", Act: "update", Summary: "Set a follow-up project's milestones: land listing, construction, production (planned and actual; body carries version)", Handler: s.setMilestones},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/investments", Obj: "project", Act: "read", Summary: "Capital realised (到资) on a project, with planned and realised totals", Handler: s.listInvestments},
-		{Method: http.MethodPost, Path: v1 + "/projects/:id/investments", Obj: "investment", Act: "create", Summary: "Record capital realised (到资) on a signed project", Handler: projectCreate(s.svc.Investments.RecordInvestment)},
-		{Method: http.MethodGet, Path: v1 + "/investments/summary", Obj: "stats", Act: "read", Summary: "Announced vs realised investment over signed projects (?year=)", Handler: s.investmentSummary},
-		{Method: http.MethodGet, Path: v1 + "/projects/:id/supervisions", Obj: "project", Act: "read", Summary: "Supervisions (督办) on a project", Handler: projectItems(s.projectSupervisions)},
-		{Method: http.MethodPost, Path: v1 + "/projects/:id/supervisions", Obj: "supervision", Act: "issue", Summary: "Issue a supervision (督办) to the project's owner (the director, the chain's chief)", Handler: projectCreate(s.svc.Supervisions.IssueSupervision)},
-		{Method: http.MethodGet, Path: v1 + "/supervisions", Obj: "supervision", Act: "read", Summary: "Supervisions the caller owns or issued (administrators and the director: all) (?status=open|answered|overdue|closed)", Handler: s.listSupervisions},
-		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/answer", Obj: "supervision", Act: "answer", Summary: "Answer a supervision (the project's owner)", Handler: s.answerSupervision},
-		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/close", Obj: "supervision", Act: "close", Summary: "Close a supervision (its issuer)", Handler: s.closeSupervision},
-		{Method: http.MethodGet, Path: v1 + "/campaigns/:id", Obj: "campaign", Act: "read", Summary: "A trip or conference with the projects docked at it", Handler: s.getCampaign},
+		{Method: http.MethodGet, Path: v1 + "/projects/board", Obj: "project", Act: "read", Summary: "The pipeline board: projects by stage with counts and days in stage (?chain=&channel=&owner=&limit=)", Query: boardQuery{}, Out: domain.Board{}, Handler: s.board},
+		{Method: http.MethodGet, Path: v1 + "/review-queue", Obj: "project", Act: "decide", Summary: "Decisions waiting for the caller, oldest first, with days waiting (?page=&page_size=, 50 by default)", Query: pageQuery{}, Out: page[*domain.ReviewItem]{}, Handler: s.reviewQueue},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/risk-assessments", Obj: "project", Act: "read", Summary: "Every revision of a project's risk assessment, newest first", Out: itemList[*domain.RiskAssessment]{}, Handler: projectItems(s.svc.Workflow.RiskAssessments)},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/decisions", Obj: "project", Act: "read", Summary: "A project's landing decisions, newest first", Out: itemList[*domain.Decision]{}, Handler: projectItems(s.svc.Workflow.Decisions)},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "read", Summary: "Chain chiefs' and the director's comments (批示) on a project", Out: itemList[*domain.Comment]{}, Handler: projectItems(s.svc.Workflow.Comments)},
+		{Method: http.MethodPost, Path: v1 + "/projects/:id/comments", Obj: "project", Act: "comment", Summary: "Comment (批示) on a project of one's chain (chain chiefs, the director)", Body: commentBody{}, Out: domain.Comment{}, Status: http.StatusCreated, Handler: s.addComment},
+		{Method: http.MethodPatch, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "update", Summary: "Edit an activity (its author only; body carries version)", Body: domain.ActivityUpdate{}, Out: domain.Activity{}, Errors: []int{http.StatusConflict}, Handler: s.updateActivity},
+		{Method: http.MethodDelete, Path: v1 + "/projects/:id/activities/:aid", Obj: "activity", Act: "delete", Summary: "Delete an activity (its author only; kept in the history)", Status: http.StatusNoContent, Handler: s.deleteActivity},
+		{Method: http.MethodPut, Path: v1 + "/projects/:id/milestones", Obj: "project", Act: "update", Summary: "Set a follow-up project's milestones: land listing, construction, production (planned and actual; body carries version)", Body: domain.MilestonesInput{}, Out: domain.Project{}, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}, Handler: s.setMilestones},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/investments", Obj: "project", Act: "read", Summary: "Capital realised (到资) on a project, with planned and realised totals", Out: domain.ProjectInvestments{}, Handler: s.listInvestments},
+		{Method: http.MethodPost, Path: v1 + "/projects/:id/investments", Obj: "investment", Act: "create", Summary: "Record capital realised (到资) on a signed project", Body: domain.InvestmentInput{}, Out: domain.Investment{}, Status: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}, Handler: projectCreate(s.svc.Investments.RecordInvestment)},
+		{Method: http.MethodGet, Path: v1 + "/investments/summary", Obj: "stats", Act: "read", Summary: "Announced vs realised investment over signed projects (?year=)", Query: yearQuery{}, Out: domain.InvestmentSummary{}, Handler: s.investmentSummary},
+		{Method: http.MethodGet, Path: v1 + "/projects/:id/supervisions", Obj: "project", Act: "read", Summary: "Supervisions (督办) on a project", Out: itemList[*domain.Supervision]{}, Handler: projectItems(s.projectSupervisions)},
+		{Method: http.MethodPost, Path: v1 + "/projects/:id/supervisions", Obj: "supervision", Act: "issue", Summary: "Issue a supervision (督办) to the project's owner (the director, the chain's chief)", Body: domain.SupervisionInput{}, Out: domain.Supervision{}, Status: http.StatusCreated, Handler: projectCreate(s.svc.Supervisions.IssueSupervision)},
+		{Method: http.MethodGet, Path: v1 + "/supervisions", Obj: "supervision", Act: "read", Summary: "Supervisions the caller owns or issued (administrators and the director: all) (?status=open|answered|overdue|closed)", Query: supervisionQuery{}, Out: itemList[*domain.Supervision]{}, Handler: s.listSupervisions},
+		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/answer", Obj: "supervision", Act: "answer", Summary: "Answer a supervision (the project's owner)", Body: answerBody{}, Out: domain.Supervision{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.answerSupervision},
+		{Method: http.MethodPost, Path: v1 + "/supervisions/:id/close", Obj: "supervision", Act: "close", Summary: "Close a supervision (its issuer)", Out: domain.Supervision{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.closeSupervision},
+		{Method: http.MethodGet, Path: v1 + "/campaigns/:id", Obj: "campaign", Act: "read", Summary: "A trip or conference with the projects docked at it", Out: domain.CampaignDetail{}, Handler: s.getCampaign},
 	}
 }
 
-// wfItems is the envelope of the unpaged lists here.
-type wfItems[T any] struct {
-	Items []T `json:"items"`
-	Total int `json:"total"`
+// boardQuery is the list's filters and how many projects each column shows.
+type boardQuery struct {
+	projectFilters
+	Limit int `query:"limit" minimum:"1" maximum:"200" description:"projects per column (default 50)"`
 }
 
-func wfList[T any](v []T) wfItems[T] {
-	if v == nil {
-		v = []T{}
-	}
-	return wfItems[T]{Items: v, Total: len(v)}
+// supervisionQuery filters the supervisions.
+type supervisionQuery struct {
+	Status domain.SupervisionStatus `query:"status"`
+}
+
+// commentBody is a comment (批示).
+type commentBody struct {
+	Body string `json:"body" required:"true"`
+}
+
+// answerBody is the owner's answer to a supervision.
+type answerBody struct {
+	Answer string `json:"answer" required:"true"`
 }
 
 // projectItems answers GET /projects/{id}/… with what list returns for the project, as
@@ -64,7 +72,7 @@ func projectItems[T any](list func(ctx context.Context, projectID int64) ([]T, e
 			Abort(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, wfList(v))
+		c.JSON(http.StatusOK, listOf(v))
 	}
 }
 
@@ -160,9 +168,7 @@ func (s *Server) addComment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Body string `json:"body"`
-	}
+	var body commentBody
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return
@@ -278,7 +284,7 @@ func (s *Server) listSupervisions(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, wfList(v))
+	c.JSON(http.StatusOK, listOf(v))
 }
 
 func (s *Server) answerSupervision(c *gin.Context) {
@@ -286,9 +292,7 @@ func (s *Server) answerSupervision(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Answer string `json:"answer"`
-	}
+	var body answerBody
 	if err := decodeJSON(c, &body); err != nil {
 		Abort(c, err)
 		return

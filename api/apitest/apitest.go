@@ -116,7 +116,11 @@ func New(t testing.TB, driver string) *Env {
 			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
 		},
 	})
-	hs := httptest.NewServer(srv)
+	c, err := LoadContract(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: srv})
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
 	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,

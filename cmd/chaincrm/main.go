@@ -43,6 +43,7 @@ Usage:
                                       run one scheduled job now (reminders, digest, outbox)
   chaincrm import FILE [--zone Z] [--dry-run]
                                       import projects from .xlsx/.csv as the zone's administrator
+  chaincrm openapi                    print the API's OpenAPI document (as GET /api/v1/openapi.json)
 Flags (before or after the command):
   --config PATH                       configuration file (default configs/config.yaml)
 Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
@@ -137,6 +138,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.jobsCommand(ctx, rest, *at)
 	case "import":
 		return m.importCommand(ctx, rest, *zone, *dryRun)
+	case "openapi":
+		dir, err := os.MkdirTemp("", "chaincrm-openapi-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		return m.openapiCommand(ctx, m.Stdout, dir)
 	case "seed":
 		if err := m.openDB(ctx); err != nil {
 			return err
