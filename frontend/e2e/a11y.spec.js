@@ -28,23 +28,24 @@ test('axe: the log-in page at 1440 px and 375 px', async ({ page, axe }) => {
 })
 
 for (const user of SWEEP) {
-  test(`axe: every page of ${user} at 1440 px and 375 px`, async ({ as, api, axe }) => {
-    // the pages: the user's menu, settings, a chain map, a project and its tabs
-    const desk = await as(user)
-    await desk.goto('/')
-    await desk.locator('[data-test=nav]').waitFor()
-    const links = await desk.locator('[data-test=nav] a[href]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter(Boolean))
-    const paths = Object.keys(MENU_PATHS).filter((k) => links.includes(k)).map((k) => MENU_PATHS[k])
-    paths.push('/settings')
-    if (links.includes('nav-map')) paths.push(user === 'chief_food' ? '/map/food' : '/map/semiconductor')
-    const signed = await api(user, 'GET', '/projects?stage=follow_up&page_size=1')
-    const any = signed.json && signed.json.items && signed.json.items.length ? signed : await api(user, 'GET', '/projects?page_size=1')
-    const project = any.json && any.json.items && any.json.items[0]
-    if (project) for (const tab of TABS) if (tab !== 'investment' || project.signed_at) paths.push(`/projects/${project.id}?tab=${tab}`)
-    expect(paths.length, 'pages to check').toBeGreaterThan(3)
+  for (const phone of [false, true]) {
+    test(`axe: every page of ${user} at ${phone ? '375' : '1440'} px`, async ({ as, api, axe }) => {
+      test.setTimeout(600_000) // some forty pages, each measured: long on a loaded 2-core machine
+      // the pages: the user's menu, settings, a chain map, a project and its tabs
+      const page = await as(user, { phone })
+      const desk = phone ? await as(user) : page
+      await desk.goto('/')
+      await desk.locator('[data-test=nav]').waitFor()
+      const links = await desk.locator('[data-test=nav] a[href]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter(Boolean))
+      const paths = Object.keys(MENU_PATHS).filter((k) => links.includes(k)).map((k) => MENU_PATHS[k])
+      paths.push('/settings')
+      if (links.includes('nav-map')) paths.push(user === 'chief_food' ? '/map/food' : '/map/semiconductor')
+      const signed = await api(user, 'GET', '/projects?stage=follow_up&page_size=1')
+      const any = signed.json && signed.json.items && signed.json.items.length ? signed : await api(user, 'GET', '/projects?page_size=1')
+      const project = any.json && any.json.items && any.json.items[0]
+      if (project) for (const tab of TABS) if (tab !== 'investment' || project.signed_at) paths.push(`/projects/${project.id}?tab=${tab}`)
+      expect(paths.length, 'pages to check').toBeGreaterThan(3)
 
-    for (const phone of [false, true]) {
-      const page = phone ? await as(user, { phone: true }) : desk
       for (const p of paths) {
         await open(page, p)
         await axe(page, user)
@@ -60,10 +61,10 @@ for (const user of SWEEP) {
       }
       if (phone) { // the menu drawer
         await page.locator('[data-test=open-menu]').click()
-        await page.locator('.nav-drawer .el-menu').waitFor()
+        await page.locator('.nav-drawer nav').waitFor()
         await axe(page, `${user} menu drawer`)
         await page.keyboard.press('Escape')
       }
-    }
-  })
+    })
+  }
 }
