@@ -74,6 +74,7 @@ test('every demo role logs in and sees only its menus', async ({ page }) => {
 })
 
 test('every page in each role\'s menu opens without an error state', async ({ as }) => {
+  test.setTimeout(600_000) // six users, some fifty pages
   const problems = []
   for (const u of ['admin', 'director', 'chief_food', 'recruiter1', 'agent1', 'viewer']) { // one of each role
     const page = await as(u)

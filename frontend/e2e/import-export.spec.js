@@ -33,15 +33,22 @@ test('export: the job shows rows of total with a bar, then the file downloads', 
   page.on('response', async (r) => {
     if (/\/api\/v1\/export\/jobs\/[0-9a-f]{32}$/.test(r.url())) polled.push(await r.json().catch(() => null))
   })
+  // record the progress line, the bar and the cancel button as they appear: a small export can
+  // finish between two looks, so a watcher set up before the click keeps what was shown
+  await page.evaluate(() => {
+    window.__exportSeen = null
+    const look = () => {
+      const el = document.querySelector('[data-test=export-progress-text]')
+      const t = el && el.textContent
+      if (!window.__exportSeen && t && /正在导出\s[\d\s]+\/\s[\d\s]+行（\d+%）/.test(t)) {
+        window.__exportSeen = { text: t, bars: document.querySelectorAll('[data-test=export-progress] .el-progress').length, cancel: document.querySelectorAll('[data-test=export-cancel]').length }
+      }
+    }
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true })
+  })
   const downloading = page.waitForEvent('download', { timeout: 30_000 })
   await page.click('[data-test=export]')
-  // read the line, the bar and the cancel button in one go: a small export may finish right after
-  const seen = await (await page.waitForFunction(() => {
-    const el = document.querySelector('[data-test=export-progress-text]')
-    const t = el && el.textContent
-    if (!t || !/正在导出\s[\d\s]+\/\s[\d\s]+行（\d+%）/.test(t)) return null
-    return { text: t, bars: document.querySelectorAll('[data-test=export-progress] .el-progress').length, cancel: document.querySelectorAll('[data-test=export-cancel]').length }
-  }, null, { timeout: 10_000 })).jsonValue()
+  const seen = await (await page.waitForFunction(() => window.__exportSeen, null, { timeout: 10_000 })).jsonValue()
   const text = seen.text.replace(/\s/g, '')
   const m = /\/([\d]+)行/.exec(text)
   expect(m && Number(m[1]) === want && want > 0, `progress line "${text}", the list has ${want}`).toBe(true)
