@@ -255,3 +255,22 @@ describe('ChartBlock', () => {
     expect(w.find('[data-test=chart-table-toggle]').text()).toBe('图表')
   })
 })
+
+describe('v-valid-activedescendant', () => {
+  it('drops an aria-activedescendant that names no element and keeps one that does', async () => {
+    const { vValidActivedescendant } = await import('../src/utils/activedescendant')
+    const w = mount({ directives: { validActivedescendant: vValidActivedescendant }, template: '<div v-valid-activedescendant><input aria-activedescendant="list-item--1" /></div>' }, { attachTo: document.body })
+    const input = w.find('input').element
+    expect(input.hasAttribute('aria-activedescendant')).toBe(false)
+    const li = document.createElement('li')
+    li.id = 'list-item-0'
+    document.body.appendChild(li)
+    input.setAttribute('aria-activedescendant', 'list-item-0')
+    await wait(0)
+    expect(input.getAttribute('aria-activedescendant')).toBe('list-item-0')
+    input.setAttribute('aria-activedescendant', 'list-item--1')
+    await wait(0)
+    expect(input.hasAttribute('aria-activedescendant')).toBe(false)
+    w.unmount()
+  })
+})
