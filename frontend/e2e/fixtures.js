@@ -39,6 +39,22 @@ export function baseUrl() {
   return process.env.E2E_BASE_URL || `http://127.0.0.1:${process.env.CHAINCRM_E2E_PORT}`
 }
 
+// Every toast (ElMessage) a page shows is recorded, so that toast() finds one that came and went
+// while the test was busy (they last 3 s; on a loaded machine a step can take longer).
+function recordToasts() {
+  window.__toasts = []
+  const seen = new WeakSet()
+  const look = () => {
+    for (const el of document.querySelectorAll('.el-message')) {
+      if (seen.has(el) || !el.textContent.trim()) continue
+      seen.add(el)
+      const type = ['success', 'error', 'warning', 'info'].find((t) => el.classList.contains('el-message--' + t)) || ''
+      window.__toasts.push({ type, text: el.textContent.trim() })
+    }
+  }
+  new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true })
+}
+
 export const test = base.extend({
   baseURL: async ({}, use) => { await use(baseUrl()) }, // the port comes from e2e/server.mjs
   pageErrors: [async ({}, use) => {
@@ -48,6 +64,7 @@ export const test = base.extend({
   }, { auto: true }],
   page: async ({ page, pageErrors }, use) => {
     page.on('pageerror', (e) => pageErrors.push(String(e)))
+    await page.addInitScript(recordToasts)
     await use(page)
   },
   /**
@@ -75,6 +92,7 @@ export const test = base.extend({
         storageState: statePath(user),
       })
       context.setDefaultTimeout(15_000)
+      await context.addInitScript(recordToasts)
       contexts.push(context)
       const page = await context.newPage()
       page.on('pageerror', (e) => pageErrors.push(`${user}: ${e}`))
@@ -152,7 +170,8 @@ export async function pickOption(page, name, text) {
 }
 
 export async function toast(page, text, type = 'success') {
-  await page.locator(`.el-message--${type}`, { hasText: text }).first().waitFor({ timeout: 15_000 })
+  await page.waitForFunction(([t, k]) => (window.__toasts || []).some((m) => m.type === k && m.text.includes(t)), [text, type], { timeout: 15_000 })
+    .catch(async () => { throw new Error(`no ${type} toast "${text}"; toasts shown: ${JSON.stringify(await page.evaluate(() => window.__toasts || []))}`) })
 }
 
 export async function stageOf(page) {

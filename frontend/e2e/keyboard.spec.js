@@ -1,7 +1,7 @@
 // Keyboard only: after the page is opened, no mouse — page.keyboard alone. A recruiter skips to
 // the content, opens 记录走访 from the menu, logs a visit, opens the quick visit sheet and closes
 // it again (focus goes back), and moves a project to the next stage on the board.
-import { test, expect, stamp } from './fixtures.js'
+import { test, expect, stamp, toast } from './fixtures.js'
 
 /** Presses Tab (or Shift+Tab) until the focused element matches selector; fails after max presses. */
 async function tabTo(page, selector, { max = 250, back = false } = {}) {
@@ -63,7 +63,7 @@ test('keyboard only: a recruiter logs a visit and moves a project to the next st
   await tabTo(page, '[data-test=visit-submit]')
   expect(await focusVisible(page), 'the submit button shows focus').toBe(true)
   await page.keyboard.press('Enter')
-  await page.locator('.el-message--success', { hasText: '走访记录已保存' }).waitFor()
+  await toast(page, '走访记录已保存')
   await expect(page.locator('[data-test=a11y-live-polite]')).toHaveText('走访记录已保存') // read out by screen readers
   const acts = await api('recruiter1', 'GET', `/projects/${id}/activities`)
   expect(JSON.stringify(acts.json), 'the visit is on the project').toContain('键盘走访')
@@ -93,7 +93,7 @@ test('keyboard only: a recruiter logs a visit and moves a project to the next st
   await tabTo(page, `[data-test=board-card][data-project-id="${id}"] [data-test=card-next]`, { max: 400 })
   expect(await focusVisible(page), 'the card button shows focus').toBe(true)
   await page.keyboard.press('Enter')
-  await page.locator('.el-message--success', { hasText: '项目识别' }).waitFor()
+  await toast(page, '项目识别')
   await expect(page.locator(`[data-test=board-column][data-stage=identification] [data-project-id="${id}"]`)).toBeVisible()
   const after = await api('recruiter1', 'GET', `/projects/${id}`)
   expect(after.json.stage).toBe('identification')
