@@ -6,10 +6,11 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) f
 
 .PHONY: run build test test-go test-fuzz test-frontend test-e2e test-openapi lint bench mariadb frontend clean
 
-## run: build what is needed (web app included) and serve on :8080 with data/chaincrm.db
+## run: build what is needed (web app included) and serve on :8080 with data/chaincrm.db,
+## loading the demo zone into an empty database (a bare `chaincrm serve` does not)
 run: frontend/dist/index.html
 	$(GO) build -o $(BIN) ./cmd/chaincrm
-	./$(BIN) serve
+	CHAINCRM_DEMO_SEED_ON_START=true ./$(BIN) serve
 
 ## build: the binary with the web app embedded
 build: frontend/dist/index.html

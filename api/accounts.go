@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,14 +18,16 @@ func (s *Server) accountRoutes() []route {
 		{Method: http.MethodPost, Path: v1 + "/me/password", Obj: "session", Act: "own", Summary: "Change one's own password ({current, new}); ends every session of the user and returns a new token",
 			Body: passwordChange{}, Out: loginAnswer{}, Errors: []int{http.StatusTooManyRequests}, Handler: s.changeOwnPassword},
 
-		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Out: itemList[*domain.User]{}, Handler: s.listUsers},
+		{Method: http.MethodGet, Path: v1 + "/users", Obj: "user", Act: "read", Summary: "The zone's users with roles and chains (administrators)", Out: itemList[UserAccount]{}, Handler: s.listUsers},
 		{Method: http.MethodPost, Path: v1 + "/users", Obj: "user", Act: "manage", Summary: "Create a user (username, display_name, email, password, roles[], chains[], agency)",
 			Body: domain.UserInput{}, Out: domain.User{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict}, Handler: s.createUser},
-		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Out: domain.User{}, Handler: s.getUser},
+		{Method: http.MethodGet, Path: v1 + "/users/:id", Obj: "user", Act: "read", Summary: "Read a user", Out: UserAccount{}, Handler: s.getUser},
 		{Method: http.MethodPatch, Path: v1 + "/users/:id", Obj: "user", Act: "manage", Summary: "Change a user: display_name, email, phone, roles, chains, agency, disabled (disabling ends their sessions)",
 			Body: domain.UserUpdate{}, Out: domain.User{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.updateUser},
 		{Method: http.MethodPost, Path: v1 + "/users/:id/password", Obj: "user", Act: "manage", Summary: "Reset a user's password ({password}); ends their sessions",
 			Body: passwordReset{}, Status: http.StatusNoContent, Handler: s.resetPassword},
+		{Method: http.MethodPost, Path: v1 + "/users/:id/unlock", Obj: "user", Act: "manage", Summary: "Clear the failed log-ins counted against a user, from every address (an administrator's unlock; audited)",
+			Status: http.StatusNoContent, Handler: s.unlockUser},
 
 		{Method: http.MethodGet, Path: v1 + "/audit", Obj: "audit", Act: "read", Summary: "The audit log, newest first (?page, page_size, actor, action)",
 			Query: auditQuery{}, Out: page[*domain.AuditEntry]{}, Handler: s.listAudit},
@@ -69,19 +72,19 @@ func (s *Server) changeOwnPassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := domain.ActorFrom(ctx)
 	// Guessing the current password here counts against the same throttle as log-ins.
-	key := "user:" + a.Zone.Code + "/" + strings.ToLower(a.User.Username)
-	if wait := s.throttle.blocked(key); wait > 0 {
-		s.record(ctx, domain.AuditEntry{Action: domain.AuditLoginThrottled, Object: "password"})
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		Abort(c, domain.Errorf(domain.ETHROTTLED, "密码错误次数过多，请 %d 分钟后再试 (too many attempts)", int(wait.Minutes())+1))
+	attempt := &domain.LoginAttempt{ZoneID: a.Zone.ID, Zone: a.Zone.Code, Username: a.User.Username, IP: a.IP, Purpose: "password"}
+	if !s.beginAttempt(c, attempt, "密码错误次数过多，请 %d 分钟后再试 (too many attempts)") {
 		return
 	}
 	if err := s.svc.Accounts.ChangePassword(ctx, body.Current, body.New); err != nil {
-		if _, wrong := domain.ErrorFields(err)["current"]; wrong {
-			s.throttle.fail(key)
+		if _, wrong := domain.ErrorFields(err)["current"]; !wrong {
+			s.abandonAttempt(ctx, attempt) // the current password was right, or never checked
 		}
 		Abort(c, err)
 		return
+	}
+	if err := s.svc.Throttle.Succeeded(context.WithoutCancel(ctx), attempt); err != nil {
+		s.log.Error("log-in throttle: recording a success failed", "username", a.User.Username, "err", err)
 	}
 	// Every session has ended, this one too; the caller gets a fresh one.
 	token, err := s.svc.Users.CreateSession(ctx, a.User.ID)
@@ -92,7 +95,29 @@ func (s *Server) changeOwnPassword(c *gin.Context) {
 	if bearer(c) == "" { // the browser: renew its cookies
 		s.setSessionCookies(c, token)
 	}
-	c.JSON(http.StatusOK, loginAnswer{Token: token, User: meBody(a.User, a.Zone)})
+	u := *a.User
+	u.MustChangePassword = false // a password the user chose
+	c.JSON(http.StatusOK, loginAnswer{Token: token, User: meBody(&u, a.Zone)})
+}
+
+// UserAccount is a user as the administrators' API shows it: with whether failed log-ins
+// refuse them right now (somewhere), which an administrator can clear.
+type UserAccount struct {
+	domain.User
+	LoginLocked bool `json:"login_locked" description:"failed log-ins refuse this user right now at some address or at every unknown place; POST /users/{id}/unlock clears them"`
+}
+
+func (s *Server) usersOut(c *gin.Context, users ...*domain.User) ([]UserAccount, error) {
+	a := domain.ActorFrom(c.Request.Context())
+	locked, err := s.svc.Throttle.Locked(c.Request.Context(), a.Zone.Code)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserAccount, len(users))
+	for i, u := range users {
+		out[i] = UserAccount{User: *u, LoginLocked: locked[strings.ToLower(u.Username)]}
+	}
+	return out, nil
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -101,7 +126,12 @@ func (s *Server) listUsers(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, listOf(users))
+	out, err := s.usersOut(c, users...)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, listOf(out))
 }
 
 func (s *Server) getUser(c *gin.Context) {
@@ -114,7 +144,32 @@ func (s *Server) getUser(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, u)
+	out, err := s.usersOut(c, u)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out[0])
+}
+
+// unlockUser clears the failures counted against a user of the zone (an administrator's
+// unlock after the user locked themselves out, or after an attack): 204.
+func (s *Server) unlockUser(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.svc.Accounts.FindAccount(ctx, id)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	if _, err := s.svc.Throttle.Unlock(ctx, u, domain.ActorFrom(ctx).Zone.Code); err != nil {
+		Abort(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 func (s *Server) createUser(c *gin.Context) {

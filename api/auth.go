@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +40,10 @@ type Me struct {
 	Agency       string        `json:"agency"`
 	DigestOptOut bool          `json:"digest_opt_out"`
 	ElderMode    *bool         `json:"elder_mode,omitempty" description:"the web app's 长辈模式 (large text); in GET /me and the settings answer"`
-	Zone         MeZone        `json:"zone"`
+	// MustChangePassword: the password was generated (the first-run administrator's) and
+	// must be changed (POST /me/password) before any other request (issue 12).
+	MustChangePassword bool   `json:"must_change_password" description:"the password was generated and must be changed before anything else"`
+	Zone               MeZone `json:"zone"`
 }
 
 // MeZone is the caller's zone.
@@ -62,6 +64,12 @@ const (
 )
 
 func (s *Server) login(c *gin.Context) {
+	// The log-in sets the browser's session cookies: another site must not be able to log a
+	// visitor in (as the attacker, to harvest what they then type).
+	if err := s.checkOrigin(c); err != nil {
+		Abort(c, err)
+		return
+	}
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		Abort(c, err)
@@ -97,21 +105,16 @@ func (s *Server) login(c *gin.Context) {
 	if zoneCode == "" {
 		zoneCode = def.Code
 	}
-	// The throttle keys name the user whether or not they exist, so that a refusal tells
-	// nothing either.
-	keys := []string{"user:" + zoneCode + "/" + strings.ToLower(req.Username), "ip:" + ip}
-	if wait := s.throttle.blocked(keys...); wait > 0 {
-		s.log.Warn("login throttled", "username", req.Username, "zone", zoneCode, "ip", ip)
-		s.record(ctx, domain.AuditEntry{ZoneID: def.ID, Actor: req.Username, Action: domain.AuditLoginThrottled,
-			Object: "zone:" + zoneCode, IP: ip, Detail: detail("retry_after_s", int(wait.Seconds())+1)})
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		Abort(c, domain.Errorf(domain.ETHROTTLED, "登录失败次数过多，请 %d 分钟后再试 (too many attempts)", int(wait.Minutes())+1))
+	// The attempt is counted before the password is checked (so that concurrent attempts
+	// cannot pass the limit together), under keys naming the user whether or not they
+	// exist, so that a refusal tells nothing either.
+	attempt := &domain.LoginAttempt{ZoneID: def.ID, Zone: zoneCode, Username: req.Username, IP: ip, Purpose: "login"}
+	if !s.beginAttempt(c, attempt, "登录失败次数过多，请 %d 分钟后再试 (too many attempts)") {
 		return
 	}
 	u, zone, err := s.svc.Accounts.Authenticate(ctx, zoneCode, req.Username, req.Password)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.EUNAUTH {
-			s.throttle.fail(keys...)
 			s.log.Warn("login failed", "username", req.Username, "zone", zoneCode, "ip", ip)
 			zoneID := def.ID
 			if zone != nil {
@@ -119,11 +122,15 @@ func (s *Server) login(c *gin.Context) {
 			}
 			s.record(ctx, domain.AuditEntry{ZoneID: zoneID, Actor: req.Username, Action: domain.AuditLoginFailed,
 				Object: "zone:" + zoneCode, IP: ip})
+		} else {
+			s.abandonAttempt(ctx, attempt)
 		}
 		Abort(c, err)
 		return
 	}
-	s.throttle.reset(keys[0])
+	if err := s.svc.Throttle.Succeeded(context.WithoutCancel(ctx), attempt); err != nil {
+		s.log.Error("log-in throttle: recording a success failed", "username", u.Username, "err", err)
+	}
 	actx := domain.WithActor(ctx, &domain.Actor{User: u, Zone: zone, IP: ip})
 	token, err := s.svc.Users.CreateSession(actx, u.ID)
 	if err != nil {
@@ -166,10 +173,10 @@ func detail(kv ...any) string {
 	return string(b)
 }
 
-// secure tells whether the client reached us over TLS (directly or through a proxy that
-// says so); the cookies are then Secure.
-func secure(c *gin.Context) bool {
-	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+// secure tells whether the cookies are Secure: always when configured so, else when the
+// client reached us over TLS (directly or through a proxy that says so).
+func (s *Server) secure(c *gin.Context) bool {
+	return s.opts.SecureCookies || c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
 }
 
 // csrfToken derives the CSRF token from the session token, so that a CSRF cookie planted by
@@ -180,13 +187,13 @@ func csrfToken(session string) string {
 }
 
 func (s *Server) setSessionCookies(c *gin.Context, token string) {
-	sec := secure(c)
+	sec := s.secure(c)
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: sec, SameSite: http.SameSiteLaxMode})
 	http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: csrfToken(token), Path: "/", HttpOnly: false, Secure: sec, SameSite: http.SameSiteLaxMode})
 }
 
-func clearSessionCookies(c *gin.Context) {
-	sec := secure(c)
+func (s *Server) clearSessionCookies(c *gin.Context) {
+	sec := s.secure(c)
 	for _, name := range []string{sessionCookie, csrfCookie} {
 		http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: name == sessionCookie, Secure: sec, SameSite: http.SameSiteLaxMode})
 	}
@@ -199,7 +206,7 @@ func (s *Server) logout(c *gin.Context) {
 		return
 	}
 	s.record(ctx, domain.AuditEntry{Action: domain.AuditLogout, Object: "session"})
-	clearSessionCookies(c)
+	s.clearSessionCookies(c)
 	c.Status(http.StatusNoContent)
 }
 
@@ -211,7 +218,8 @@ func (s *Server) me(c *gin.Context) {
 func meBody(u *domain.User, z *domain.Zone) Me {
 	return Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
 		Roles: u.Roles, Chains: u.Chains, Agency: u.Agency, DigestOptOut: u.DigestOptOut,
-		Zone: MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
+		MustChangePassword: u.MustChangePassword,
+		Zone:               MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
 }
 
 func bearer(c *gin.Context) string {
@@ -259,6 +267,10 @@ func (s *Server) authenticate(c *gin.Context) {
 		}
 	}()
 	if fromCookie && stateChanging(c.Request.Method) {
+		if err := s.checkOrigin(c); err != nil {
+			Abort(c, err)
+			return
+		}
 		want := csrfToken(token)
 		got := c.GetHeader(csrfHeader)
 		ck, _ := c.Cookie(csrfCookie)
@@ -268,7 +280,18 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 	}
+	if u.MustChangePassword && !passwordPendingRoutes[c.Request.Method+" "+c.FullPath()] {
+		Abort(c, domain.Errorf(domain.EFORBIDDEN, "请先修改初始密码，再使用系统 (change your password first)"))
+		return
+	}
 	c.Next()
+}
+
+// passwordPendingRoutes are what a user who must change their password may do first.
+var passwordPendingRoutes = map[string]bool{
+	"GET " + v1 + "/me":           true,
+	"POST " + v1 + "/me/password": true,
+	"POST " + v1 + "/auth/logout": true,
 }
 
 // authorize asks casbin whether the user's roles in the zone allow act on obj.
@@ -289,77 +312,30 @@ func (s *Server) authorize(obj, act string) gin.HandlerFunc {
 	}
 }
 
-// throttle counts failed log-ins per key (user, address) in a sliding window: after
-// maxFailures in window, the key is refused until the oldest failure ages out.
-type throttle struct {
-	mu       sync.Mutex
-	clock    domain.Clock
-	failures map[string][]time.Time
+// beginAttempt counts a password attempt with the throttle, or answers 429 with
+// Retry-After (message: a format with the minutes to wait) and returns false. Only the
+// first refusal of a key in its window is logged and audited (by the throttle), so that
+// refused attempts cannot fill the disk.
+func (s *Server) beginAttempt(c *gin.Context, a *domain.LoginAttempt, message string) bool {
+	v, err := s.svc.Throttle.Begin(c.Request.Context(), a)
+	if err != nil {
+		Abort(c, err)
+		return false
+	}
+	if !v.Refused() {
+		return true
+	}
+	if v.FirstRefusal {
+		s.log.Warn("login throttled", "username", a.Username, "zone", a.Zone, "ip", a.IP, "key", v.Kind, "purpose", a.Purpose)
+	}
+	c.Header("Retry-After", strconv.Itoa(int(v.RetryAfter.Seconds())))
+	Abort(c, domain.Errorf(domain.ETHROTTLED, message, int((v.RetryAfter+time.Minute-time.Second)/time.Minute)))
+	return false
 }
 
-const (
-	maxFailures    = 5
-	throttleWindow = 15 * time.Minute
-)
-
-func newThrottle(clock domain.Clock) *throttle {
-	return &throttle{clock: clock, failures: map[string][]time.Time{}}
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	fs := t.failures[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= throttleWindow {
-		i++
+// abandonAttempt takes back an attempt that ended without a verdict on the password.
+func (s *Server) abandonAttempt(ctx context.Context, a *domain.LoginAttempt) {
+	if err := s.svc.Throttle.Abandon(context.WithoutCancel(ctx), a); err != nil {
+		s.log.Error("log-in throttle: taking back an attempt failed", "username", a.Username, "err", err)
 	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.failures, key)
-	} else {
-		t.failures[key] = fs
-	}
-	return fs
-}
-
-func (t *throttle) blocked(keys ...string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.clock.Now()
-	var wait time.Duration
-	for _, k := range keys {
-		limit := maxFailures
-		if strings.HasPrefix(k, "ip:") {
-			limit = maxFailures * 4 // an office shares one address
-		}
-		if fs := t.recent(k, now); len(fs) >= limit {
-			if w := throttleWindow - now.Sub(fs[len(fs)-limit]); w > wait {
-				wait = w
-			}
-		}
-	}
-	return wait
-}
-
-// sweepAt bounds the throttle's memory: past this many keys (names sprayed by an
-// attacker), a failure first drops every key whose failures have all aged out.
-const sweepAt = 10000
-
-func (t *throttle) fail(keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.clock.Now()
-	if len(t.failures) >= sweepAt {
-		for k := range t.failures {
-			t.recent(k, now)
-		}
-	}
-	for _, k := range keys {
-		t.failures[k] = append(t.recent(k, now), now)
-	}
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, key)
 }

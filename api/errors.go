@@ -12,15 +12,16 @@ import (
 
 // statusOf is the one table from domain error codes to HTTP statuses.
 var statusOf = map[string]int{
-	domain.EINVALID:   http.StatusBadRequest,
-	domain.EUNAUTH:    http.StatusUnauthorized,
-	domain.EFORBIDDEN: http.StatusForbidden,
-	domain.ENOTFOUND:  http.StatusNotFound,
-	domain.ECONFLICT:  http.StatusConflict,
-	domain.ETOOLARGE:  http.StatusRequestEntityTooLarge,
-	domain.ERULE:      http.StatusUnprocessableEntity,
-	domain.ETHROTTLED: http.StatusTooManyRequests,
-	domain.EINTERNAL:  http.StatusInternalServerError,
+	domain.EINVALID:     http.StatusBadRequest,
+	domain.EUNAUTH:      http.StatusUnauthorized,
+	domain.EFORBIDDEN:   http.StatusForbidden,
+	domain.ENOTFOUND:    http.StatusNotFound,
+	domain.ECONFLICT:    http.StatusConflict,
+	domain.ETOOLARGE:    http.StatusRequestEntityTooLarge,
+	domain.EUNSUPPORTED: http.StatusUnsupportedMediaType,
+	domain.ERULE:        http.StatusUnprocessableEntity,
+	domain.ETHROTTLED:   http.StatusTooManyRequests,
+	domain.EINTERNAL:    http.StatusInternalServerError,
 }
 
 // ErrorBody is the contract's error shape.

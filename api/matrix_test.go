@@ -142,6 +142,7 @@ var matrixRows = []matrixRow{
 	{Route: "GET /api/v1/users/:id", In: adminOnly, Out: adminOut},
 	{Route: "PATCH /api/v1/users/:id", Body: map[string]any{"display_name": "矩阵测试（改）"}, In: adminOnly, Out: adminOut},
 	{Route: "POST /api/v1/users/:id/password", Body: map[string]any{"password": "Matrix-reset-2023"}, In: st(204, 403, 403, 403, 403, 403, 403), Out: adminOut},
+	{Route: "POST /api/v1/users/:id/unlock", In: st(204, 403, 403, 403, 403, 403, 403), Out: adminOut},
 	{Route: "GET /api/v1/audit", In: adminOnly},
 }
 

@@ -115,14 +115,3 @@ func (m *metrics) middleware() gin.HandlerFunc {
 		m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
 	}
 }
-
-// securityHeaders are sent on every answer.
-func securityHeaders() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		h := c.Writer.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		c.Next()
-	}
-}

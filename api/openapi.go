@@ -100,6 +100,9 @@ func (r route) errorStatuses() []int {
 	if r.Body != nil {
 		set[http.StatusRequestEntityTooLarge] = true
 	}
+	if !r.Upload && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		set[http.StatusUnsupportedMediaType] = true // a body that is not JSON (requireJSON)
+	}
 	if strings.Contains(r.Path, ":") {
 		set[http.StatusNotFound] = true
 	}

@@ -7,13 +7,14 @@ type RouteRule struct {
 	Method, Path string
 	Obj, Act     string
 	Public       bool
+	Upload       bool // reads a multipart file upload rather than JSON
 }
 
 // RouteRules lists every route of the API table with its rule.
 func (s *Server) RouteRules() []RouteRule {
 	out := make([]RouteRule, len(s.routes))
 	for i, r := range s.routes {
-		out[i] = RouteRule{Method: r.Method, Path: r.Path, Obj: r.Obj, Act: r.Act, Public: r.Public}
+		out[i] = RouteRule{Method: r.Method, Path: r.Path, Obj: r.Obj, Act: r.Act, Public: r.Public, Upload: r.Upload}
 	}
 	return out
 }

@@ -73,7 +73,7 @@ func (s *Server) table() []route {
 func (s *Server) coreRoutes() []route {
 	return []route{
 		{Method: http.MethodPost, Path: v1 + "/auth/login", Public: true, Summary: "Log in; returns a bearer token",
-			Body: loginRequest{}, Out: loginAnswer{}, Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests}, Handler: s.login},
+			Body: loginRequest{}, Out: loginAnswer{}, Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests}, Handler: s.login},
 		{Method: http.MethodGet, Path: v1 + "/openapi.json", Public: true, Summary: "This OpenAPI document", Out: map[string]any{},
 			Errors: []int{http.StatusRequestEntityTooLarge}, Handler: s.openapi},
 		{Method: http.MethodPost, Path: v1 + "/auth/logout", Obj: "session", Act: "own", Summary: "Log out (revoke the token)", Status: http.StatusNoContent, Handler: s.logout},

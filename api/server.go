@@ -66,6 +66,9 @@ type Services struct {
 
 	// Scheduled work (issue 6): reminders, digest settings, jobs and the outbox.
 	Jobs Jobs
+
+	// The log-in throttle, in the database (issue 12).
+	Throttle domain.LoginThrottle
 }
 
 // Options are the server's settings.
@@ -81,6 +84,21 @@ type Options struct {
 	TrustedProxies []string
 	// Exports are the settings of the background export jobs (issue 8).
 	Exports ExportJobOptions
+
+	// The browser's side (issue 12). AllowedOrigins are origins (scheme://host[:port])
+	// besides the server's own from which browsers may send state-changing requests.
+	AllowedOrigins []string
+	// HSTSMaxAge, when positive, sends Strict-Transport-Security with this max-age (seconds);
+	// only for servers reached over https.
+	HSTSMaxAge int
+	// MetricsAllow are the addresses or CIDRs that may read /metrics (nil: loopback only);
+	// MetricsToken, when set, lets a scraper with Authorization: Bearer <token> read it
+	// from anywhere.
+	MetricsAllow []string
+	MetricsToken string
+	// SecureCookies makes the session cookies Secure on every answer, not only on those to
+	// requests that came over https.
+	SecureCookies bool
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -92,7 +110,6 @@ type Server struct {
 	opts     Options
 	engine   *gin.Engine
 	registry *prometheus.Registry
-	throttle *throttle
 	routes   []route
 	static   fs.FS
 	exports  *exportJobs
@@ -113,8 +130,8 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		opts.Thresholds = chainmap.DefaultThresholds()
 	}
 	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
-		registry: prometheus.NewRegistry(), throttle: newThrottle(opts.Clock),
-		exports: newExportJobs(opts.Exports, opts.Clock, log), maps: newMapCache(opts.Clock)}
+		registry: prometheus.NewRegistry(),
+		exports:  newExportJobs(opts.Exports, opts.Clock, log), maps: newMapCache(opts.Clock)}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(s.registry)
 	e := s.engine
@@ -124,21 +141,21 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		e.SetTrustedProxies(nil)
 	}
 	e.ContextWithFallback = true
-	e.Use(requestID(), recovery(log), logRequests(log), m.middleware(), securityHeaders())
+	e.Use(requestID(), recovery(log), logRequests(log), m.middleware(), s.securityHeaders())
 	e.NoRoute(s.noRoute)
 	e.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "不支持该请求方法 (method not allowed)"}})
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.GET("/metrics", s.metricsGuard(), gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	s.routes = s.table()
 	for _, r := range s.routes {
 		limit := opts.MaxBodyBytes
 		if r.Upload {
 			limit = opts.MaxUploadBytes
 		}
-		chain := []gin.HandlerFunc{limitBody(limit)}
+		chain := []gin.HandlerFunc{limitBody(limit), requireJSON(r.Upload)}
 		if !r.Public {
 			chain = append(chain, s.authenticate, s.authorize(r.Obj, r.Act))
 		}

@@ -34,7 +34,18 @@ type Config struct {
 		MaxBodyBytes   int64  `yaml:"max_body_bytes"`
 		MaxUploadBytes int64  `yaml:"max_upload_bytes"`
 		TrustedProxies string `yaml:"trusted_proxies"`
+		// The browser's side (issue 12).
+		AllowedOrigins string `yaml:"allowed_origins"`
+		HSTSMaxAge     int    `yaml:"hsts_max_age"`
+		SecureCookies  bool   `yaml:"secure_cookies"`
 	} `yaml:"http"`
+	Metrics struct {
+		Allow string `yaml:"allow"`
+		Token string `yaml:"token"`
+	} `yaml:"metrics"`
+	Admin struct {
+		Password string `yaml:"password"`
+	} `yaml:"admin"`
 	DB struct {
 		Driver string `yaml:"driver"`
 		DSN    string `yaml:"dsn"`
@@ -42,6 +53,9 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	Zone    struct {
 		TimeZone string `yaml:"time_zone"`
+		// The zone a production install starts with (when the demo is not loaded).
+		Code string `yaml:"code"`
+		Name string `yaml:"name"`
 	} `yaml:"zone"`
 	Demo struct {
 		SeedOnStart bool   `yaml:"seed_on_start"`
@@ -173,7 +187,7 @@ func (c *Config) validate() error {
 	if err := c.validateProxies(); err != nil {
 		return err
 	}
-	return nil
+	return c.validateBrowser()
 }
 
 // Rule is one line of the default policy: a role may do act on obj.

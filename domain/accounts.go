@@ -110,38 +110,10 @@ type AuditService interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
 }
 
-// Password policy.
-const (
-	MinPasswordLen = 8
-	MaxPasswordLen = 128
-)
-
-// CheckPassword applies the password policy: 8 to 128 characters, not one of the most common
-// passwords (the embedded list), not the username, not a single repeated character.
-func CheckPassword(password, username string) string {
-	n := len([]rune(password))
-	switch {
-	case n < MinPasswordLen:
-		return "密码至少 8 个字符 (at least 8 characters)"
-	case n > MaxPasswordLen:
-		return "密码最多 128 个字符 (at most 128 characters)"
-	case strings.TrimSpace(password) == "":
-		return "密码不能全是空格 (not only spaces)"
-	case IsCommonPassword(password):
-		return "密码过于常见，容易被猜中，请换一个 (too common)"
-	case username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) && n < len(username)+6:
-		return "密码不能与用户名相近 (too close to the username)"
-	}
-	first := []rune(password)[0]
-	if strings.Trim(password, string(first)) == "" {
-		return "密码不能是同一个字符的重复 (a repeated character)"
-	}
-	return ""
-}
-
 var validUsername = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
 
-// Validate checks a new user; Password is checked against the policy.
+// Validate checks a new user; Password is checked against the rules of CheckPassword (the
+// account service adds the zone's words and the strength estimate).
 func (in *UserInput) Validate() error {
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
@@ -156,7 +128,7 @@ func (in *UserInput) Validate() error {
 		fe.Add("username", "该用户名为系统保留 (reserved)")
 	}
 	checkAccountFields(fe, &in.DisplayName, &in.Email, &in.Phone, &in.Agency)
-	if msg := CheckPassword(in.Password, in.Username); msg != "" {
+	if msg := CheckPassword(in.Password, PasswordContext{Username: in.Username, DisplayName: in.DisplayName}); msg != "" {
 		fe.Add("password", msg)
 	}
 	checkRoles(fe, in.Roles, in.Chains, in.Agency)

@@ -20,20 +20,23 @@ type UserRef struct {
 // User is a person who logs in. Roles say what they may do; ChainIDs (for chain chiefs)
 // and authorship (for agents) say which rows they see.
 type User struct {
-	ID           int64     `json:"id"`
-	ZoneID       int64     `json:"-"`
-	Username     string    `json:"username"`
-	DisplayName  string    `json:"display_name"`
-	Email        string    `json:"email"`
-	Phone        string    `json:"phone,omitempty"`
-	Agency       string    `json:"agency,omitempty"` // for agents: the entrusted agency's name
-	Roles        []Role    `json:"roles"`
-	Chains       []string  `json:"chains"` // codes of the chains this user chiefs
-	ChainIDs     []int64   `json:"-"`
-	Disabled     bool      `json:"disabled"`
-	DigestOptOut bool      `json:"digest_opt_out"`
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64    `json:"id"`
+	ZoneID       int64    `json:"-"`
+	Username     string   `json:"username"`
+	DisplayName  string   `json:"display_name"`
+	Email        string   `json:"email"`
+	Phone        string   `json:"phone,omitempty"`
+	Agency       string   `json:"agency,omitempty"` // for agents: the entrusted agency's name
+	Roles        []Role   `json:"roles"`
+	Chains       []string `json:"chains"` // codes of the chains this user chiefs
+	ChainIDs     []int64  `json:"-"`
+	Disabled     bool     `json:"disabled"`
+	DigestOptOut bool     `json:"digest_opt_out"`
+	// MustChangePassword: the password was generated (the first-run administrator's) and
+	// must be changed before anything else (issue 12). Shown by /me and the log-in.
+	MustChangePassword bool      `json:"-"`
+	PasswordHash       string    `json:"-"`
+	CreatedAt          time.Time `json:"created_at"`
 }
 
 // HasRole reports whether u holds r.

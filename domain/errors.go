@@ -8,15 +8,16 @@ import (
 // Error codes. Every failure the application reports carries exactly one of them; the API
 // maps each to one HTTP status (api/errors.go), so a code is a promise to clients.
 const (
-	EINVALID   = "invalid"      // malformed input; Fields says which and why (400)
-	EUNAUTH    = "unauthorized" // not logged in or token no longer valid (401)
-	EFORBIDDEN = "forbidden"    // may see the object but may not do this (403)
-	ENOTFOUND  = "not_found"    // does not exist, or lies outside the caller's scope (404)
-	ECONFLICT  = "conflict"     // stale version or duplicate (409)
-	ETOOLARGE  = "too_large"    // a body or upload past its limit (413)
-	ERULE      = "rule"         // a stage move or business rule refused; Message says why (422)
-	ETHROTTLED = "throttled"    // too many attempts (429)
-	EINTERNAL  = "internal"     // a bug or an unreachable dependency (500)
+	EINVALID     = "invalid"                // malformed input; Fields says which and why (400)
+	EUNAUTH      = "unauthorized"           // not logged in or token no longer valid (401)
+	EFORBIDDEN   = "forbidden"              // may see the object but may not do this (403)
+	ENOTFOUND    = "not_found"              // does not exist, or lies outside the caller's scope (404)
+	ECONFLICT    = "conflict"               // stale version or duplicate (409)
+	ETOOLARGE    = "too_large"              // a body or upload past its limit (413)
+	EUNSUPPORTED = "unsupported_media_type" // a body of a content type the endpoint does not read (415)
+	ERULE        = "rule"                   // a stage move or business rule refused; Message says why (422)
+	ETHROTTLED   = "throttled"              // too many attempts (429)
+	EINTERNAL    = "internal"               // a bug or an unreachable dependency (500)
 )
 
 // Error is the one error type of the application. Message is for people (Chinese first);

@@ -112,6 +112,16 @@ func (s *AccountService) chainIDs(ctx context.Context, zoneID int64, codes []str
 	return dedupe(ids), nil
 }
 
+// passwordContext is what a password of the user named username must not be built on: the
+// names and the zone (the caller's, which is the user's).
+func (s *AccountService) passwordContext(a *domain.Actor, username, displayName string) domain.PasswordContext {
+	pc := domain.PasswordContext{Username: username, DisplayName: displayName}
+	if a.Zone != nil {
+		pc.ZoneCode, pc.ZoneName = a.Zone.Code, a.Zone.Name
+	}
+	return pc
+}
+
 func userObject(id int64) string { return fmt.Sprintf("user:%d", id) }
 
 // CreateAccount stores a new user with roles and chains.
@@ -120,7 +130,16 @@ func (s *AccountService) CreateAccount(ctx context.Context, in domain.UserInput)
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
+	fe := domain.FieldErrors{}
+	for k, v := range domain.ErrorFields(in.Validate()) {
+		fe.Add(k, v)
+	}
+	if _, bad := fe["password"]; !bad {
+		if msg := CheckPasswordPolicy(in.Password, s.passwordContext(a, in.Username, in.DisplayName)); msg != "" {
+			fe.Add("password", msg)
+		}
+	}
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	roles := uniqueRoles(in.Roles)
@@ -386,7 +405,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, id int64, password s
 	if err != nil {
 		return err
 	}
-	if msg := domain.CheckPassword(password, cur.Username); msg != "" {
+	if msg := CheckPasswordPolicy(password, s.passwordContext(a, cur.Username, cur.DisplayName)); msg != "" {
 		return &domain.Error{Code: domain.EINVALID, Message: "密码不符合要求 (password refused)", Fields: map[string]string{"password": msg}}
 	}
 	if cur.HasRole(domain.RoleAdmin) && !domain.IsAdmin(a) {
@@ -401,8 +420,11 @@ func (s *AccountService) setPassword(ctx context.Context, u *domain.User, passwo
 		return err
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", u.ID).
-			Updates(map[string]any{"password_hash": hash, "updated_at": s.db.now()}).Error; err != nil {
+		set := map[string]any{"password_hash": hash, "updated_at": s.db.now()}
+		if action == domain.AuditPasswordChange { // the user chose it: no longer a generated one
+			set["must_change_password"] = false
+		}
+		if err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(set).Error; err != nil {
 			return err
 		}
 		if err := s.users.RevokeUserSessions(ctx, u.ID); err != nil {
@@ -427,7 +449,7 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, next strin
 		return &domain.Error{Code: domain.EINVALID, Message: "当前密码不正确 (wrong current password)",
 			Fields: map[string]string{"current": "当前密码不正确 (wrong password)"}}
 	}
-	msg := domain.CheckPassword(next, u.Username)
+	msg := CheckPasswordPolicy(next, s.passwordContext(a, u.Username, u.DisplayName))
 	if msg == "" && next == current {
 		msg = "新密码不能与当前密码相同 (same as the current one)"
 	}

@@ -28,6 +28,7 @@ var migrations = []migration{
 	{7, "change generations for cached chain maps", migrateV7},
 	{8, "covering index for the dashboard's dockings", migrateV8},
 	{9, "covering indexes for the chain maps' links", migrateV9},
+	{11, "log-in throttle in the database, forced password change", migrateV11},
 }
 
 type schemaMigration struct {

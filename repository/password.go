@@ -6,7 +6,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
 // Passwords are stored as bcrypt hashes. bcrypt reads only the first 72 bytes, and the
@@ -64,4 +67,18 @@ func dummyHash(cost int) string {
 	}
 	dummyHashes.Store(cost, h)
 	return h
+}
+
+// CheckPasswordPolicy applies the whole password policy (docs/security.md, "Passwords"):
+// the rules of domain.CheckPassword, then the zxcvbn strength estimate told the context's
+// words, which must reach domain.MinPasswordScore. It returns why the password is refused,
+// or "".
+func CheckPasswordPolicy(password string, pc domain.PasswordContext) string {
+	if msg := domain.CheckPassword(password, pc); msg != "" {
+		return msg
+	}
+	if zxcvbn.PasswordStrength(password, pc.Words()).Score < domain.MinPasswordScore {
+		return domain.MsgPasswordTooWeak
+	}
+	return ""
 }

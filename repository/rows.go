@@ -30,8 +30,10 @@ type userRow struct {
 	PasswordHash string
 	Disabled     bool
 	DigestOptOut bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// MustChangePassword (schema 11): the password must be changed at the next log-in.
+	MustChangePassword bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (userRow) TableName() string { return "users" }

@@ -62,12 +62,14 @@ type Env struct {
 	MailDir   string        // where the jobs' file mailer writes .eml files
 	ExportDir string        // where the background exports write their files
 
-	mu     sync.Mutex
-	tokens map[string]string
+	mu      sync.Mutex
+	tokens  map[string]string
+	options []func(*api.Options)
 }
 
-// New starts the API on a fresh demo database of driver.
-func New(t testing.TB, driver string) *Env {
+// New starts the API on a fresh demo database of driver; options, when given, change the
+// server's settings.
+func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 	t.Helper()
 	clock := &Clock{now: StartTime}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -107,24 +109,37 @@ func New(t testing.TB, driver string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := repository.NewUserService(db)
-	exportDir := filepath.Join(t.TempDir(), "exports")
-	srv := api.New(wire.Services(db, e, jobSvc), e, db, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Options{
-		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: clock,
-		Exports: api.ExportJobOptions{Dir: exportDir},
-		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
-			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
-		},
-	})
-	c, err := LoadContract(srv)
+	env := &Env{T: t, Driver: driver, DB: db, Enforcer: e, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
+		ExportDir: filepath.Join(t.TempDir(), "exports"), tokens: map[string]string{}, options: options}
+	env.Server = env.Replica()
+	c, err := LoadContract(env.Server)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: srv})
+	hs := httptest.NewServer(&contractHandler{t: t, contract: c, next: env.Server})
 	t.Cleanup(hs.Close)
-	t.Cleanup(func() { srv.Close() }) // runs first: the export jobs end before the server and database
-	return &Env{T: t, Driver: driver, DB: db, Enforcer: e, Server: srv, HTTP: hs, Clock: clock, Jobs: jobSvc, MailDir: mailDir,
-		ExportDir: exportDir, tokens: map[string]string{}}
+	env.HTTP = hs
+	return env
+}
+
+// Replica builds another API server on the same database, enforcer and clock, as a second
+// `chaincrm serve` replica would be (its own memory: caches, export jobs); it is closed
+// when the test ends.
+func (e *Env) Replica() *api.Server {
+	users := repository.NewUserService(e.DB)
+	opts := api.Options{
+		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, Clock: e.Clock,
+		Exports: api.ExportJobOptions{Dir: e.ExportDir},
+		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
+			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
+		},
+	}
+	for _, o := range e.options {
+		o(&opts)
+	}
+	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs), e.Enforcer, e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	e.T.Cleanup(func() { srv.Close() }) // runs before the database closes: the export jobs end first
+	return srv
 }
 
 // Response is a finished request.

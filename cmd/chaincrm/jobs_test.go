@@ -70,7 +70,7 @@ func TestJobsRunCommand(t *testing.T) {
 // serve starts the scheduler when jobs.enabled and stops it on shutdown, after HTTP.
 func TestServeStartsAndStopsTheScheduler(t *testing.T) {
 	dir := t.TempDir()
-	m, _ := jobsTestMain(t, dir, "CHAINCRM_JOBS_OUTBOX=@every 1s")
+	m, _ := jobsTestMain(t, dir, "CHAINCRM_JOBS_OUTBOX=@every 1s", "CHAINCRM_DEMO_SEED_ON_START=true")
 	ready := make(chan string, 1)
 	m.Ready = ready
 	ctx, cancel := context.WithCancel(context.Background())

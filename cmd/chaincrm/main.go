@@ -34,7 +34,8 @@ import (
 const usage = `chaincrm — 招商引资管理系统 (investment-attraction CRM)
 
 Usage:
-  chaincrm serve                      start the web server (seeds the demo zone on first start)
+  chaincrm serve                      start the web server (an empty database gets its zone and
+                                      administrator, or the demo zone with CHAINCRM_DEMO_SEED_ON_START=true)
   chaincrm migrate                    bring the database schema up to date
   chaincrm seed --demo                load the demo zone laiyuan (idempotent)
   chaincrm seed --synthetic --zones Z --projects N --activities M
@@ -151,10 +152,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		switch {
 		case *demo:
-			if err := m.seedDemo(ctx); err != nil {
+			loaded, err := m.seedDemo(ctx)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintln(m.Stdout, "演示开发区 laiyuan 已就绪 (demo zone loaded)")
+			if loaded {
+				m.printDemoLogins(m.Stdout)
+			}
 			return nil
 		case *synthetic:
 			return m.seedSynthetic(ctx, *zones, *projects, *activities)
@@ -218,28 +223,48 @@ func demoNodes() map[string][]repository.DemoNodeSpec {
 	return out
 }
 
-func (m *Main) seedDemo(ctx context.Context) error {
-	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.DB.AuditedRoles(m.Enforcer)); err != nil {
-		return err
+// seedDemo loads the demo zone unless it is there, and tells whether it loaded it now.
+func (m *Main) seedDemo(ctx context.Context) (bool, error) {
+	had, err := m.DB.DemoSeeded(ctx)
+	if err != nil {
+		return false, err
 	}
-	return m.ensurePolicies(ctx)
+	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.DB.AuditedRoles(m.Enforcer)); err != nil {
+		return false, err
+	}
+	return !had, m.ensurePolicies(ctx)
+}
+
+// firstStart prepares an empty database: the demo zone when demo.seed_on_start says so
+// (`make run`), else the configured zone with an administrator whose first password is
+// admin.password or a generated one, to be changed at the first log-in, so that a
+// production install never comes up with a known password (issue 12).
+func (m *Main) firstStart(ctx context.Context) (demoLoaded bool, first *repository.FirstRun, err error) {
+	codes, err := m.DB.ZoneCodes(ctx)
+	if err != nil || len(codes) > 0 {
+		return false, nil, err
+	}
+	if m.Config.Demo.SeedOnStart {
+		m.Log.Info("empty database: loading the demo zone", "zone", repository.DemoZoneCode)
+		loaded, err := m.seedDemo(ctx)
+		return loaded, nil, err
+	}
+	m.Log.Info("empty database: creating the zone and its administrator", "zone", m.Config.Zone.Code)
+	first, err = m.DB.CreateFirstZone(ctx, m.Config.Zone.Code, m.Config.Zone.Name, m.Config.Zone.TimeZone,
+		m.Config.Admin.Password, m.DB.AuditedRoles(m.Enforcer))
+	if err != nil {
+		return false, nil, err
+	}
+	return false, first, m.ensurePolicies(ctx)
 }
 
 func (m *Main) serve(ctx context.Context) error {
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
-	if m.Config.Demo.SeedOnStart {
-		codes, err := m.DB.ZoneCodes(ctx)
-		if err != nil {
-			return err
-		}
-		if len(codes) == 0 {
-			m.Log.Info("empty database: loading the demo zone", "zone", repository.DemoZoneCode)
-			if err := m.seedDemo(ctx); err != nil {
-				return err
-			}
-		}
+	demoLoaded, first, err := m.firstStart(ctx)
+	if err != nil {
+		return err
 	}
 	jobSvc, err := m.buildJobs()
 	if err != nil {
@@ -250,6 +275,11 @@ func (m *Main) serve(ctx context.Context) error {
 		MaxBodyBytes:   m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes: m.Config.HTTP.MaxUploadBytes,
 		TrustedProxies: m.Config.TrustedProxyList(),
+		AllowedOrigins: m.Config.AllowedOriginList(),
+		HSTSMaxAge:     m.Config.HTTP.HSTSMaxAge,
+		SecureCookies:  m.Config.HTTP.SecureCookies,
+		MetricsAllow:   m.Config.MetricsAllowList(),
+		MetricsToken:   m.Config.Metrics.Token,
 		Exports:        api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
 		Thresholds:     chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
@@ -274,7 +304,7 @@ func (m *Main) serve(ctx context.Context) error {
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	m.announce(ln.Addr().String())
+	m.announce(ln.Addr().String(), demoLoaded, first)
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
@@ -329,7 +359,9 @@ func (m *Main) watchPolicy(ctx context.Context) {
 	}
 }
 
-func (m *Main) announce(addr string) {
+// announce prints where the server listens and, only when they were made just now, the
+// demo log-ins or the first-run administrator's password (printed this once, never logged).
+func (m *Main) announce(addr string, demoLoaded bool, first *repository.FirstRun) {
 	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "::" || host == "0.0.0.0" {
 		host = "localhost"
@@ -337,13 +369,27 @@ func (m *Main) announce(addr string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nchaincrm 招商引资管理系统 已启动: http://%s\n", net.JoinHostPort(host, port))
 	fmt.Fprintf(&b, "数据库 database: %s (%s)\n", m.Config.DB.Driver, redactDSN(m.Config.DB.DSN))
-	if m.Config.Demo.SeedOnStart {
-		fmt.Fprintf(&b, "演示账号 demo log-ins (密码 password: %s):\n", m.Config.Demo.Password)
-		for _, u := range repository.DemoUsers {
-			fmt.Fprintf(&b, "  %-13s %s\n", u.Username, u.DisplayName)
+	if demoLoaded {
+		m.printDemoLogins(&b)
+	}
+	if first != nil {
+		fmt.Fprintf(&b, "首次启动：已创建开发区 %s（%s）及其管理员 first start: zone and administrator created\n", first.Zone.Name, first.Zone.Code)
+		if first.Generated {
+			fmt.Fprintf(&b, "  用户名 username: %s\n  初始密码 first password: %s\n", first.Admin, first.Password)
+			fmt.Fprintln(&b, "  此密码只显示这一次，首次登录后必须修改 (shown this once; change it at the first log-in)")
+		} else {
+			fmt.Fprintf(&b, "  用户名 username: %s，初始密码为 CHAINCRM_ADMIN_PASSWORD 所设，首次登录后必须修改\n", first.Admin)
 		}
 	}
 	fmt.Fprintln(m.Stdout, b.String())
+}
+
+// printDemoLogins lists the demo users and their password (the demo's, published).
+func (m *Main) printDemoLogins(w io.Writer) {
+	fmt.Fprintf(w, "演示账号 demo log-ins (密码 password: %s):\n", m.Config.Demo.Password)
+	for _, u := range repository.DemoUsers {
+		fmt.Fprintf(w, "  %-13s %s\n", u.Username, u.DisplayName)
+	}
 }
 
 func redactDSN(dsn string) string {

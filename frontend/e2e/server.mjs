@@ -40,6 +40,7 @@ const server = spawn(BIN, ['serve'], {
     CHAINCRM_DB_DSN: path.join(tmp, 'e2e.db'),
     CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
     CHAINCRM_DATA_DIR: tmp,
+    CHAINCRM_DEMO_SEED_ON_START: 'true', // as `make run` does; a bare serve loads no demo (issue 12)
   },
   cwd: tmp,
   stdio: ['ignore', logFile, logFile],

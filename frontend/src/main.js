@@ -18,8 +18,7 @@ app.use(i18n)
 
 // Any 401 on a logged-in request: the session is over, back to the log-in page.
 onUnauthorized(() => {
-  const auth = useAuthStore()
-  auth.logout()
+  useAuthStore().forget() // the server ended the session already
   const current = router.currentRoute.value
   if (current.name !== 'login') router.replace({ name: 'login', query: { redirect: current.fullPath, expired: '1' } })
 })

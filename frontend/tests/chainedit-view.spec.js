@@ -40,7 +40,7 @@ async function mountEditor(me, routes, path = '/admin/chains') {
   const pinia = createPinia()
   setActivePinia(pinia)
   const auth = useAuthStore()
-  auth.token = 'T'
+  auth.session = true
   auth.me = me
   const mock = mockFetch(routes)
   const router = createRouter({

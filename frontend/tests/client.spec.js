@@ -1,9 +1,17 @@
 import { describe, it, expect, beforeEach, vi } from 'vitest'
-import { request, api, ApiError, buildUrl, setToken, getToken, onUnauthorized, defaultMessage } from '../src/api/client'
+import { request, api, upload, ApiError, buildUrl, csrfToken, hasSession, onUnauthorized, defaultMessage } from '../src/api/client'
 import { mockFetch, errorBody } from './helpers'
+
+function clearCookies() {
+  for (const c of document.cookie.split(';')) {
+    const name = c.split('=')[0].trim()
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
+  }
+}
 
 beforeEach(() => {
   localStorage.clear()
+  clearCookies()
   onUnauthorized(null)
 })
 
@@ -16,14 +24,23 @@ describe('buildUrl', () => {
 })
 
 describe('request', () => {
-  it('sends the bearer token and JSON body', async () => {
-    setToken('tok-1')
-    const { calls } = mockFetch([{ match: ['POST', '/api/v1/projects'], respond: { status: 201, body: { id: 5, version: 1 } } }])
+  it('sends the session cookie, the CSRF token on writes and a JSON body; never a bearer token', async () => {
+    localStorage.setItem('chaincrm.token', 'left-by-an-old-version')
+    document.cookie = 'chaincrm_csrf=csrf-1; path=/'
+    const { fn, calls } = mockFetch([
+      { match: ['POST', '/api/v1/projects'], respond: { status: 201, body: { id: 5, version: 1 } } },
+      { match: ['GET', '/api/v1/projects/5'], respond: { body: { id: 5 } } },
+    ])
     const res = await api.post('/projects', { name: 'x' })
     expect(res).toEqual({ id: 5, version: 1 })
-    expect(calls[0].headers.Authorization).toBe('Bearer tok-1')
+    expect(calls[0].headers.Authorization).toBe(undefined)
+    expect(calls[0].headers['X-CSRF-Token']).toBe('csrf-1')
+    expect(fn.mock.calls[0][1].credentials).toBe('same-origin')
     expect(calls[0].headers['Content-Type']).toBe('application/json')
     expect(JSON.parse(calls[0].body)).toEqual({ name: 'x' })
+    await api.get('/projects/5')
+    expect(calls[1].headers['X-CSRF-Token']).toBe(undefined) // reads need no token
+    expect(calls[1].headers.Authorization).toBe(undefined)
   })
 
   it('turns a 400 into an ApiError with the server message and fields', async () => {
@@ -92,11 +109,32 @@ describe('request', () => {
     expect(await request('DELETE', '/projects/3')).toBe(null)
   })
 
-  it('remembers and forgets the token', () => {
-    setToken('abc')
-    expect(getToken()).toBe('abc')
-    setToken('')
-    expect(getToken()).toBe('')
-    expect(localStorage.getItem('chaincrm.token')).toBe(null)
+  it('knows the session by its readable CSRF cookie only', () => {
+    expect(hasSession()).toBe(false)
+    document.cookie = 'other=1; path=/'
+    document.cookie = 'chaincrm_csrf=a%2Bb; path=/'
+    expect(csrfToken()).toBe('a+b')
+    expect(hasSession()).toBe(true)
+    clearCookies()
+    expect(hasSession()).toBe(false)
+  })
+
+  it('sends the CSRF token with an upload', async () => {
+    document.cookie = 'chaincrm_csrf=csrf-up; path=/'
+    const sent = {}
+    class FakeXHR {
+      constructor() { this.headers = {}; this.upload = {} }
+      open(method, url) { sent.method = method; sent.url = url }
+      setRequestHeader(k, v) { this.headers[k] = v }
+      getResponseHeader() { return 'application/json' }
+      send() { sent.headers = this.headers; this.status = 200; this.responseText = '{"created":1}'; this.onload() }
+    }
+    const real = globalThis.XMLHttpRequest
+    globalThis.XMLHttpRequest = FakeXHR
+    try {
+      expect(await upload('/import/projects', new FormData())).toEqual({ created: 1 })
+    } finally { globalThis.XMLHttpRequest = real }
+    expect(sent.headers['X-CSRF-Token']).toBe('csrf-up')
+    expect(sent.headers.Authorization).toBe(undefined)
   })
 })

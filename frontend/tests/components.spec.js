@@ -111,7 +111,7 @@ describe('LoginView', () => {
     await router.replace({ path: '/login', query: { redirect: '/projects' } })
     await submit(w, 'admin', 'Demo@2023')
     await settle()
-    expect(localStorage.getItem('chaincrm.token')).toBe('T')
+    expect(localStorage.getItem('chaincrm.token')).toBe(null) // the bearer token is not kept
     expect(router.currentRoute.value.path).toBe('/projects')
   })
 })
@@ -125,7 +125,7 @@ describe('ProjectDetailView', () => {
     const pinia = createPinia()
     setActivePinia(pinia)
     const auth = useAuthStore()
-    auth.token = 'T'
+    auth.session = true
     auth.me = me
     const mock = mockFetch(routes)
     const router = makeRouter()

@@ -43,7 +43,7 @@ async function mountWith(component, { me, routes, url = '/', props = {}, paths =
   const pinia = createPinia()
   setActivePinia(pinia)
   const auth = useAuthStore()
-  auth.token = 'T'
+  auth.session = true
   auth.me = me
   const mock = mockFetch(routes)
   const router = createRouter({
@@ -254,7 +254,7 @@ describe('SettingsView', () => {
     await settle(8)
     expect(JSON.parse(mock.calls.find((c) => c.method === 'POST').body)).toEqual({ current: 'Demo@2023', new: 'short' })
     expect(w.vm.$.setupState.pwErrors.next).toBe('密码至少 8 个字符')
-    expect(useAuthStore().token).toBe('T')
+    expect(useAuthStore().loggedIn).toBe(true)
   })
 })
 

@@ -34,6 +34,7 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Supervisions: repository.NewSupervisionService(db),
 		Jobs:         jobSvc,
 		ChainEdit:    repository.NewChainEditService(db),
+		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 	}
 }
 

@@ -1,9 +1,15 @@
 // The one way the app talks to the chaincrm API (/api/v1). Every failure becomes an ApiError
 // carrying the server's Chinese message, its field errors and the HTTP status, so pages can
 // show the message, map fields onto form items, and treat 401/409/422/429 specially.
+//
+// The session lives in cookies only (issue 12): the log-in sets chaincrm_session (HttpOnly:
+// no script, and so no injected script, can read it) and chaincrm_csrf, which every
+// state-changing request echoes in X-CSRF-Token. The app keeps no bearer token anywhere.
 
 export const API_BASE = '/api/v1'
-const TOKEN_KEY = 'chaincrm.token'
+const CSRF_COOKIE = 'chaincrm_csrf'
+const CSRF_HEADER = 'X-CSRF-Token'
+const LEGACY_TOKEN_KEY = 'chaincrm.token' // where versions before issue 12 kept a bearer token
 
 /** Fallback messages when the server sent no usable error body (e.g. an endpoint not yet there). */
 const STATUS_MESSAGES = {
@@ -50,21 +56,30 @@ export class ApiError extends Error {
   get isNetwork() { return this.status === 0 }
 }
 
-// ---- token -------------------------------------------------------------------------------
+// ---- session ------------------------------------------------------------------------------
 
-function storage() {
-  try { return globalThis.localStorage || null } catch { return null }
+// A bearer token left by an older version of the app is removed, not used.
+try { globalThis.localStorage?.removeItem(LEGACY_TOKEN_KEY) } catch { /* no storage */ }
+
+/** The CSRF token of the session (the chaincrm_csrf cookie), '' when there is none. */
+export function csrfToken() {
+  let cookies = ''
+  try { cookies = globalThis.document?.cookie || '' } catch { return '' }
+  for (const part of cookies.split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === CSRF_COOKIE) return decodeURIComponent(v.join('='))
+  }
+  return ''
 }
 
-export function getToken() {
-  return storage()?.getItem(TOKEN_KEY) || ''
-}
+/** Whether the browser holds a session (its cookies; the session cookie itself is HttpOnly). */
+export function hasSession() { return csrfToken() !== '' }
 
-export function setToken(token) {
-  const s = storage()
-  if (!s) return
-  if (token) s.setItem(TOKEN_KEY, token)
-  else s.removeItem(TOKEN_KEY)
+function sessionHeaders(method) {
+  const m = (method || 'GET').toUpperCase()
+  if (m === 'GET' || m === 'HEAD') return {}
+  const t = csrfToken()
+  return t ? { [CSRF_HEADER]: t } : {}
 }
 
 let unauthorizedHandler = null
@@ -89,11 +104,6 @@ export function buildUrl(path, query) {
   return url
 }
 
-function authHeaders() {
-  const t = getToken()
-  return t ? { Authorization: `Bearer ${t}` } : {}
-}
-
 function parseBody(text, contentType) {
   if (!text) return null
   if ((contentType || '').includes('json') || /^[\s]*[{[]/.test(text)) {
@@ -116,7 +126,7 @@ function fail(status, data, path) {
  */
 export async function request(method, path, opts = {}) {
   const { body, query, signal } = opts
-  const headers = { Accept: 'application/json', ...authHeaders(), ...(opts.headers || {}) }
+  const headers = { Accept: 'application/json', ...sessionHeaders(method), ...(opts.headers || {}) }
   let payload
   if (body instanceof FormData) payload = body
   else if (body !== undefined) {
@@ -125,7 +135,7 @@ export async function request(method, path, opts = {}) {
   }
   let res
   try {
-    res = await fetch(buildUrl(path, query), { method, headers, body: payload, signal })
+    res = await fetch(buildUrl(path, query), { method, headers, body: payload, signal, credentials: 'same-origin' })
   } catch (e) {
     if (e && e.name === 'AbortError') throw e
     throw new ApiError(0, null)
@@ -159,8 +169,7 @@ export function upload(path, formData, { query, onProgress } = {}) {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', buildUrl(path, query))
     xhr.setRequestHeader('Accept', 'application/json')
-    const t = getToken()
-    if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`)
+    for (const [k, v] of Object.entries(sessionHeaders('POST'))) xhr.setRequestHeader(k, v)
     if (onProgress && xhr.upload) {
       xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)) }
     }
@@ -175,13 +184,13 @@ export function upload(path, formData, { query, onProgress } = {}) {
 }
 
 /**
- * Downloads a file that needs the Authorization header (exports, SVG map, template), reporting
+ * Downloads a file that needs the session (exports, SVG map, template), reporting
  * progress when the server sends a length, and saves it under filename.
  */
 export async function download(path, query, filename, { onProgress } = {}) {
   let res
   try {
-    res = await fetch(buildUrl(path, query), { headers: { ...authHeaders() } })
+    res = await fetch(buildUrl(path, query), { credentials: 'same-origin' })
   } catch {
     throw new ApiError(0, null)
   }

@@ -47,6 +47,8 @@ export async function guard(to, auth) {
     // /me failed for another reason (server down): let the page show its own error state.
     return true
   }
+  // a generated first password is changed before anything else (the server refuses the rest)
+  if (auth.mustChangePassword && to.name !== 'settings') return { name: 'settings', query: { password: 'required' } }
   const roles = to.meta && to.meta.roles
   if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
   return true

@@ -1,30 +1,33 @@
 import { defineStore } from 'pinia'
 import { auth as authApi } from '../api'
-import { getToken, setToken } from '../api/client'
+import { hasSession } from '../api/client'
 import * as perm from '../utils/permissions'
 
-// The signed-in user: the bearer token (kept in localStorage) and GET /me.
+// The signed-in user: whether the browser holds a session (its cookies: the session cookie
+// is HttpOnly, so the app never sees the token) and GET /me.
 export const useAuthStore = defineStore('auth', {
   state: () => ({
-    token: getToken(),
+    session: hasSession(),
     me: null,
     loadingMe: false,
   }),
   getters: {
-    loggedIn: (s) => !!s.token,
+    loggedIn: (s) => s.session,
     roles: (s) => (s.me && s.me.roles) || [],
     username: (s) => (s.me && s.me.username) || '',
     displayName: (s) => (s.me && (s.me.display_name || s.me.username)) || '',
     zoneName: (s) => (s.me && s.me.zone && s.me.zone.name) || '',
     myChains: (s) => (s.me && s.me.chains) || [],
+    /** The first-run administrator must change the generated password before anything else. */
+    mustChangePassword: (s) => !!(s.me && s.me.must_change_password),
   },
   actions: {
     async login(username, password) {
+      // The answer sets the session cookies; its bearer token is for API clients and is
+      // not kept.
       const res = await authApi.login(username, password)
-      if (!res || !res.token) throw new Error('登录响应缺少令牌')
-      this.token = res.token
-      setToken(res.token)
-      this.me = res.user || null
+      this.session = true
+      this.me = (res && res.user) || null
       // /me is the source of truth for roles, zone and chains.
       try {
         await this.fetchMe()
@@ -42,34 +45,33 @@ export const useAuthStore = defineStore('auth', {
         this.loadingMe = false
       }
     },
-    /** Makes sure /me is loaded when a token exists; false when there is no usable session. */
+    /** Makes sure /me is loaded when there is a session; false when there is no usable session. */
     async ensureMe() {
-      if (!this.token) return false
+      if (!this.session) return false
       if (this.me) return true
       try {
         await this.fetchMe()
         return true
       } catch (e) {
-        if (e && e.status === 401) this.logout()
+        if (e && e.status === 401) this.forget()
         throw e
       }
     },
-    /** Changes one's own password; the server ends every session and hands back a new token. */
+    /** Changes one's own password; the server ends every session and renews the cookies. */
     async changePassword(current, next) {
       const res = await authApi.changePassword(current, next)
-      if (res && res.token) {
-        this.token = res.token
-        setToken(res.token)
-      }
       if (res && res.user) this.me = { ...this.me, ...res.user }
       return res
     },
+    /** Logs out: the server revokes the session and clears the cookies. */
     logout() {
-      // Revoke the token on the server too; the local log-out does not wait for it.
-      if (this.token) authApi.logout().catch(() => {})
-      this.token = ''
+      const done = this.session ? authApi.logout().catch(() => {}) : Promise.resolve()
+      this.forget()
+      return done
+    },
+    forget() {
+      this.session = false
       this.me = null
-      setToken('')
     },
     has(...roles) { return perm.hasRole(this.me, ...roles) },
     can(action, project) {
