@@ -93,6 +93,9 @@ export const test = base.extend({
       })
       context.setDefaultTimeout(15_000)
       await context.addInitScript(recordToasts)
+      // the session is shared by every test of this user: should the app log out on its own
+      // (a 401 somewhere), it must not revoke it for the others — that test fails by itself
+      await context.route('**/api/v1/auth/logout', (r) => r.fulfill({ status: 204 }))
       contexts.push(context)
       const page = await context.newPage()
       page.on('pageerror', (e) => pageErrors.push(`${user}: ${e}`))
