@@ -97,6 +97,14 @@ export const test = base.extend({
       // (a 401 somewhere), it must not revoke it for the others — that test fails by itself
       await context.route('**/api/v1/auth/logout', (r) => r.fulfill({ status: 204 }))
       contexts.push(context)
+      // a stored session the server no longer knows (seen on a loaded machine after some
+      // minutes): log in again through the form and keep the new one for the next tests
+      if ((await context.request.get('/api/v1/me')).status() === 401) {
+        const again = await context.newPage()
+        await uiLogin(again, user)
+        await context.storageState({ path: statePath(user) })
+        await again.close()
+      }
       const page = await context.newPage()
       page.on('pageerror', (e) => pageErrors.push(`${user}: ${e}`))
       return page
@@ -107,7 +115,11 @@ export const test = base.extend({
   api: async ({ playwright, baseURL }, use) => {
     const contexts = new Map()
     await use(async (user, method, p, body) => {
-      if (!contexts.has(user)) contexts.set(user, await playwright.request.newContext({ baseURL, storageState: statePath(user) }))
+      if (!contexts.has(user)) {
+        const c = await playwright.request.newContext({ baseURL, storageState: statePath(user) })
+        if ((await c.get('/api/v1/me')).status() === 401) await c.post('/api/v1/auth/login', { data: { username: user, password: PASSWORD } }) // as as() does
+        contexts.set(user, c)
+      }
       const ctx = contexts.get(user)
       const state = await ctx.storageState()
       const csrf = (state.cookies.find((c) => c.name === CSRF_COOKIE) || {}).value
