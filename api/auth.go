@@ -239,7 +239,8 @@ func stateChanging(method string) bool {
 	return true
 }
 
-// authenticate resolves the session to the acting user: the bearer token when the request
+// authenticate resolves the session to the acting user: the bearer token (a session token,
+// or an integration token ccrm_… acting as its user, tokens.go) when the request
 // has an Authorization header (API clients), else the session cookie (the browser), whose
 // state-changing requests must also carry X-CSRF-Token equal to the CSRF cookie. Without a
 // valid session the request is 401. Every request refused with 403 further down the chain
@@ -252,7 +253,17 @@ func (s *Server) authenticate(c *gin.Context) {
 			token, fromCookie = ck, true
 		}
 	}
-	u, z, err := s.svc.Users.SessionActor(ctx, token)
+	var (
+		u   *domain.User
+		z   *domain.Zone
+		use *domain.TokenUse
+		err error
+	)
+	if domain.IsIntegrationToken(token) && !fromCookie {
+		u, z, use, err = s.svc.Tokens.TokenActor(ctx, token)
+	} else {
+		u, z, err = s.svc.Users.SessionActor(ctx, token)
+	}
 	if err != nil {
 		Abort(c, err)
 		return
@@ -266,6 +277,13 @@ func (s *Server) authenticate(c *gin.Context) {
 				Detail: detail("path", c.Request.URL.Path)})
 		}
 	}()
+	if use != nil {
+		if err := s.tokenRules(c, use); err != nil {
+			s.log.Warn("read-only token refused", "user", u.Username, "token", use.Token.ID, "path", c.Request.URL.Path)
+			Abort(c, err)
+			return
+		}
+	}
 	if fromCookie && stateChanging(c.Request.Method) {
 		if err := s.checkOrigin(c); err != nil {
 			Abort(c, err)

@@ -26,8 +26,8 @@ type Jobs interface {
 func (s *Server) jobsRoutes() []route {
 	return []route{
 		{Method: http.MethodGet, Path: v1 + "/reminders", Obj: "reminder", Act: "read", Summary: "The caller's open reminders (待办), soonest due first", Out: itemList[reminderBody]{}, Handler: s.listReminders},
-		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done", Out: reminderBody{}, Handler: s.reminderDone},
-		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Body: snoozeBody{}, Out: reminderBody{}, Handler: s.reminderSnooze},
+		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done", Out: reminderBody{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.reminderDone},
+		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Body: snoozeBody{}, Out: reminderBody{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.reminderSnooze},
 		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on; answers as GET /me`, Body: settingsBody{}, Out: Me{}, Handler: s.updateMySettings},
 		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Out: itemList[*domain.JobStatus]{}, Handler: s.listJobs},
 		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Body: runJobBody{}, Out: domain.JobRun{}, Handler: s.runJob},

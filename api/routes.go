@@ -20,6 +20,7 @@ type route struct {
 	Obj, Act     string
 	Public       bool
 	Upload       bool // takes a multipart file: the upload size limit applies instead of the JSON one
+	PersonOnly   bool // needs a person's log-in: integration tokens are refused (403)
 	Summary      string
 	Description  string // longer than the summary, when it needs to be
 
@@ -63,6 +64,7 @@ func (s *Server) table() []route {
 		s.figuresRoutes(),
 		s.transferRoutes(),
 		s.jobsRoutes(),
+		s.tokenRoutes(),
 	} {
 		all = append(all, group...)
 	}

@@ -69,6 +69,9 @@ type Services struct {
 
 	// The log-in throttle, in the database (issue 12).
 	Throttle domain.LoginThrottle
+
+	// Integration tokens (issue 18).
+	Tokens domain.TokenService
 }
 
 // Options are the server's settings.
@@ -158,6 +161,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		chain := []gin.HandlerFunc{limitBody(limit), requireJSON(r.Upload)}
 		if !r.Public {
 			chain = append(chain, s.authenticate, s.authorize(r.Obj, r.Act))
+		}
+		if r.PersonOnly {
+			chain = append(chain, personOnly)
 		}
 		chain = append(chain, r.Handler)
 		e.Handle(r.Method, r.Path, chain...)

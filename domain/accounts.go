@@ -91,6 +91,9 @@ const (
 	AuditChiefAssign    = "chain_chief_assigned"
 	AuditChiefUnassign  = "chain_chief_unassigned"
 	AuditPolicyAdd      = "policy_added"
+	AuditTokenCreate    = "token_created" // an integration token was made
+	AuditTokenRevoke    = "token_revoked"
+	AuditTokenUse       = "token_used" // the first use of a token in a day
 )
 
 // AuditFilter narrows the audit log.

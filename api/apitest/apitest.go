@@ -193,6 +193,14 @@ func (e *Env) Token(username string) string {
 	return body.Token
 }
 
+// ForgetSessions drops the cached log-ins, so that the next Token or As logs in anew (after
+// the clock moved past the sessions' idle limit).
+func (e *Env) ForgetSessions() {
+	e.mu.Lock()
+	e.tokens = map[string]string{}
+	e.mu.Unlock()
+}
+
 // Do sends a request; body is JSON-encoded unless it is a []byte or nil.
 func (e *Env) Do(method, path, token string, body any) *Response {
 	e.T.Helper()

@@ -35,6 +35,7 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Jobs:         jobSvc,
 		ChainEdit:    repository.NewChainEditService(db),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
+		Tokens:       repository.NewTokenService(db),
 	}
 }
 

@@ -7,7 +7,7 @@ export const SUPERVISION_STATUSES = ['open', 'overdue', 'answered', 'closed']
 export const AUDIT_ACTIONS = [
   'login', 'login_failed', 'login_throttled', 'logout', 'forbidden', 'password_changed', 'password_reset',
   'user_created', 'user_updated', 'user_disabled', 'user_enabled', 'role_granted', 'role_revoked',
-  'chain_chief_assigned', 'chain_chief_unassigned', 'policy_added',
+  'chain_chief_assigned', 'chain_chief_unassigned', 'policy_added', 'token_created', 'token_revoked', 'token_used',
 ]
 
 /**
