@@ -39,6 +39,7 @@ type Me struct {
 	Chains       []string      `json:"chains" description:"codes of the chains the user chiefs"`
 	Agency       string        `json:"agency"`
 	DigestOptOut bool          `json:"digest_opt_out"`
+	ElderMode    *bool         `json:"elder_mode,omitempty" description:"the web app's 长辈模式 (large text); in GET /me and the settings answer"`
 	// MustChangePassword: the password was generated (the first-run administrator's) and
 	// must be changed (POST /me/password) before any other request (issue 12).
 	MustChangePassword bool   `json:"must_change_password" description:"the password was generated and must be changed before anything else"`
@@ -211,7 +212,7 @@ func (s *Server) logout(c *gin.Context) {
 
 func (s *Server) me(c *gin.Context) {
 	a := domain.ActorFrom(c.Request.Context())
-	c.JSON(http.StatusOK, meBody(a.User, a.Zone))
+	s.writeMe(c, a.User, a.Zone)
 }
 
 func meBody(u *domain.User, z *domain.Zone) Me {

@@ -101,3 +101,41 @@ func TestMySettings(t *testing.T) {
 		t.Errorf("another user's setting changed: %s", r.Body)
 	}
 }
+
+// 长辈模式 is kept per user in the settings table and shown by GET /me and the settings answer.
+func TestMyElderMode(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		elder := func(user string) any {
+			var me map[string]any
+			r := e.As(user, http.MethodGet, "/api/v1/me", nil)
+			r.JSON(t, &me)
+			return me["elder_mode"]
+		}
+		if got := elder("chief_food"); got != false {
+			t.Fatalf("elder_mode before any setting: %v", got)
+		}
+		if r := e.As("chief_food", http.MethodPatch, "/api/v1/me/settings", map[string]any{"elder_mode": "yes"}); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"elder_mode"`) {
+			t.Errorf("elder_mode \"yes\": %d %s", r.Status, r.Body)
+		}
+		r := e.As("chief_food", http.MethodPatch, "/api/v1/me/settings", map[string]any{"elder_mode": true})
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"elder_mode":true`) || !strings.Contains(string(r.Body), `"digest_opt_out":false`) {
+			t.Fatalf("turn on: %d %s", r.Status, r.Body)
+		}
+		if got := elder("chief_food"); got != true {
+			t.Errorf("GET /me after turning it on: %v", got)
+		}
+		if got := elder("director"); got != false {
+			t.Errorf("another user's 长辈模式 changed: %v", got)
+		}
+		// the digest setting alone leaves it as it is; both at once both change
+		if r := e.As("chief_food", http.MethodPatch, "/api/v1/me/settings", map[string]any{"digest_opt_out": true}); !strings.Contains(string(r.Body), `"elder_mode":true`) {
+			t.Errorf("digest change lost elder_mode: %s", r.Body)
+		}
+		if r := e.As("chief_food", http.MethodPatch, "/api/v1/me/settings", map[string]any{"elder_mode": false, "digest_opt_out": false}); !strings.Contains(string(r.Body), `"elder_mode":false`) || !strings.Contains(string(r.Body), `"digest_opt_out":false`) {
+			t.Errorf("turn off with the digest: %s", r.Body)
+		}
+		if got := elder("chief_food"); got != false {
+			t.Errorf("GET /me after turning it off: %v", got)
+		}
+	})
+}

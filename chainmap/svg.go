@@ -419,9 +419,9 @@ func (l *layout) render() []byte {
 	b.Grow(4096 + len(l.byID)*900)
 	totalH := float64(l.pages) * pageH
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
-		`<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="297mm" height="%dmm" viewBox="0 0 %s %s" data-pages="%d">`+"\n",
+		`<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="297mm" height="%dmm" viewBox="0 0 %s %s" data-pages="%d" role="img" aria-labelledby="map-title">`+"\n",
 		210*l.pages, f(pageW), f(totalH), l.pages)
-	b.WriteString("<title>" + esc(l.title) + "</title>\n")
+	b.WriteString(`<title id="map-title">` + esc(l.title) + "</title>\n")
 	b.WriteString("<defs><style>" + svgStyle + "</style>" +
 		`<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#9aa5b1"/></marker>` +
 		"</defs>\n")

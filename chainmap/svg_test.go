@@ -330,6 +330,10 @@ func TestRenderSVGHeader(t *testing.T) {
 			t.Errorf("header lacks %q", want)
 		}
 	}
+	// An image to screen readers, named by its title.
+	if !strings.Contains(svg, `role="img" aria-labelledby="map-title">`) || !strings.Contains(svg, `<title id="map-title">第三代半导体产业链招商地图</title>`) {
+		t.Errorf("the svg is not an image named by its title: %.300s", svg)
+	}
 	svg = string(RenderSVG(m, SVGOptions{Title: "半导体链招商图", Chief: "张县长", Date: domain.NewDate(2023, 2, 1)}))
 	for _, want := range []string{"半导体链招商图", "链长：张县长", "日期：2023年2月1日"} {
 		if !strings.Contains(svg, want) {

@@ -68,6 +68,11 @@ type ReminderService interface {
 type SettingsService interface {
 	// SetDigestOptOut turns the weekly email off (true) or on for the caller.
 	SetDigestOptOut(ctx context.Context, optOut bool) (*User, error)
+	// SetElderMode turns the caller's 长辈模式 (large text, large touch targets, higher
+	// contrast in the web app) on or off.
+	SetElderMode(ctx context.Context, on bool) error
+	// ElderMode tells whether the caller has 长辈模式 on (off until set).
+	ElderMode(ctx context.Context) (bool, error)
 }
 
 // NextStep is an activity's promised next step with its due date.

@@ -16,7 +16,7 @@ const external = process.env.E2E_BASE_URL // an already running server (iteratin
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
-  timeout: 180_000,
+  timeout: 300_000, // generous: the machine is shared, and a flow with axe checks on each page is long
   expect: { timeout: 15_000 },
   fullyParallel: false, // a spec file's tests run in order in one worker; files run side by side
   workers: Number(process.env.E2E_WORKERS) || 2, // the machine has 2 cores; the browser and the server share them
@@ -45,7 +45,7 @@ export default defineConfig({
     { name: 'e2e', testMatch: /\.spec\.js$/, dependencies: ['setup'] },
   ],
   webServer: external ? undefined : {
-    command: 'node e2e/server.mjs',
+    command: 'exec node e2e/server.mjs',
     wait: { stdout: /chaincrm e2e server ready on port (?<chaincrm_e2e_port>\d+)/ },
     timeout: 120_000,
     stdout: 'pipe',

@@ -136,6 +136,16 @@ func (s *Service) SetDigestOptOut(ctx context.Context, optOut bool) (*domain.Use
 	return s.stores.Settings.SetDigestOptOut(ctx, optOut)
 }
 
+// SetElderMode turns the caller's 长辈模式 on or off.
+func (s *Service) SetElderMode(ctx context.Context, on bool) error {
+	return s.stores.Settings.SetElderMode(ctx, on)
+}
+
+// ElderMode tells whether the caller has 长辈模式 on.
+func (s *Service) ElderMode(ctx context.Context) (bool, error) {
+	return s.stores.Settings.ElderMode(ctx)
+}
+
 // ReminderJob keeps reminders in step with the projects.
 type ReminderJob struct {
 	Store domain.ReminderStore

@@ -2,9 +2,11 @@ package repository
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
@@ -185,4 +187,37 @@ func (s *SettingsService) SetDigestOptOut(ctx context.Context, optOut bool) (*do
 		return nil, err
 	}
 	return NewUserService(s.db).FindUserByID(ctx, a.User.ID)
+}
+
+// elderModeKey is the caller's 长辈模式 in the settings key/value table (no column on users:
+// it is a preference of the web app only).
+func elderModeKey(userID int64) string {
+	return "user." + strconv.FormatInt(userID, 10) + ".elder_mode"
+}
+
+// SetElderMode turns the caller's 长辈模式 on or off.
+func (s *SettingsService) SetElderMode(ctx context.Context, on bool) error {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	v := "0"
+	if on {
+		v = "1"
+	}
+	return s.db.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value"})}).
+		Create(&settingRow{Key: elderModeKey(a.User.ID), Value: v}).Error
+}
+
+// ElderMode tells whether the caller has 长辈模式 on.
+func (s *SettingsService) ElderMode(ctx context.Context) (bool, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return false, err
+	}
+	var vals []string
+	if err := s.db.conn(ctx).Model(&settingRow{}).Where("`key` = ?", elderModeKey(a.User.ID)).Pluck("value", &vals).Error; err != nil {
+		return false, err
+	}
+	return len(vals) > 0 && vals[0] == "1", nil
 }

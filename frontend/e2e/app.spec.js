@@ -14,7 +14,7 @@ test('the binary serves the web app with history-mode deep links', async ({ requ
   expect(a.headers()['cache-control'] || '', 'hashed asset long-cached').toMatch(/max-age=\d{6,}/)
 })
 
-test('log-in refuses a wrong password with a Chinese message', async ({ page, context }) => {
+test('log-in refuses a wrong password with a Chinese message', async ({ page, context, axe }) => {
   await page.goto('/login')
   await page.evaluate(() => localStorage.clear())
   // first page interactive: a cold load (no cache) until the log-in form takes input
@@ -27,6 +27,7 @@ test('log-in refuses a wrong password with a Chinese message', async ({ page, co
   console.log(`      first page interactive in ${ms} ms (target 1500 ms on an idle machine)`)
   expect(ms, 'log-in page load time (ms)').toBeLessThan(Number(process.env.E2E_FIRST_PAGE_MS || 5000))
   await shot(page, 'login')
+  await axe(page, 'login')
   await page.fill('input[data-test=login-username]', 'recruiter2')
   await page.fill('input[data-test=login-password]', 'wrong-password')
   await page.click('[data-test=login-submit]')
@@ -73,6 +74,7 @@ test('every demo role logs in and sees only its menus', async ({ page }) => {
 })
 
 test('every page in each role\'s menu opens without an error state', async ({ as }) => {
+  test.setTimeout(600_000) // six users, some fifty pages
   const problems = []
   for (const u of ['admin', 'director', 'chief_food', 'recruiter1', 'agent1', 'viewer']) { // one of each role
     const page = await as(u)

@@ -4,7 +4,7 @@ import { test, expect, fill, toast, shot, stamp as makeStamp } from './fixtures.
 
 const stamp = makeStamp()
 
-test('chain editor: admin creates, renames, links, is refused a delete, unlinks and deletes a node', async ({ as, api }) => {
+test('chain editor: admin creates, renames, links, is refused a delete, unlinks and deletes a node', async ({ as, api, axe }) => {
   const page = await as('admin')
   await page.goto('/admin/chains/food')
   await page.locator('[data-test=node-tree] [data-test=segment-midstream]').waitFor({ timeout: 20_000 })
@@ -17,6 +17,7 @@ test('chain editor: admin creates, renames, links, is refused a delete, unlinks 
   // create in 中游
   await page.locator('[data-test=add-node-midstream]').click()
   await page.locator('[data-test=node-dialog]').waitFor()
+  await axe(page, 'node dialog')
   await fill(page, 'node-name', first)
   await page.locator('[data-test=node-save]').click()
   await toast(page, `环节“${first}”已新增`)
@@ -49,6 +50,7 @@ test('chain editor: admin creates, renames, links, is refused a delete, unlinks 
   }, renamed) // the map was read again: the node now counts one enterprise
   await page.evaluate(() => window.scrollTo(0, 0))
   await shot(page, 'admin-chains')
+  await axe(page, 'admin-chains')
 
   // delete refused: the server's message, as it wrote it
   await row(renamed).locator('[data-test=node-delete]').click()

@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import { test, expect, shot } from './fixtures.js'
 
-test('dashboard shows 2022: 87 docked = 26/15/21/25, 4 signed for 8.05亿元', async ({ as }) => {
+test('dashboard shows 2022: 87 docked = 26/15/21/25, 4 signed for 8.05亿元', async ({ as, axe }) => {
   const page = await as('director')
   await page.goto('/?year=2022')
   await page.locator('[data-test=channel-summary]').waitFor({ timeout: 20_000 })
@@ -19,9 +19,10 @@ test('dashboard shows 2022: 87 docked = 26/15/21/25, 4 signed for 8.05亿元', a
   expect(intended, 'intended').toContain('重资产 3 个、轻资产 3 个') // the report's 3 heavy + 3 light
   await page.locator('[data-test=page-dashboard] canvas').first().waitFor()
   await shot(page, 'dashboard')
+  await axe(page, 'dashboard')
 })
 
-test('annual report and admin pages render without errors', async ({ as }) => {
+test('annual report and admin pages render without errors', async ({ as, axe }) => {
   const page = await as('director')
   await page.goto('/reports?year=2022')
   await page.locator('[data-test=report-text]').waitFor({ timeout: 20_000 })
@@ -29,6 +30,7 @@ test('annual report and admin pages render without errors', async ({ as }) => {
   await page.locator('[data-test=report-signed_projects]').waitFor()
   expect(await page.locator('[data-test=report-signed_projects] .el-table__body tr').count(), 'signed projects in the table').toBe(4)
   await shot(page, 'report')
+  await axe(page, 'report')
   const wordFile = page.waitForEvent('download', { timeout: 30_000 })
   await page.locator('[data-test=report-word]').click()
   const doc = await wordFile

@@ -10,6 +10,7 @@
 // Sessions are cookies (kept by storageState together with local storage), so the fixtures do
 // not depend on how the app keeps its session. Any uncaught error in any page of a test fails it.
 import { test as base, expect } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +39,22 @@ export function baseUrl() {
   return process.env.E2E_BASE_URL || `http://127.0.0.1:${process.env.CHAINCRM_E2E_PORT}`
 }
 
+// Every toast (ElMessage) a page shows is recorded, so that toast() finds one that came and went
+// while the test was busy (they last 3 s; on a loaded machine a step can take longer).
+function recordToasts() {
+  window.__toasts = []
+  const seen = new WeakSet()
+  const look = () => {
+    for (const el of document.querySelectorAll('.el-message')) {
+      if (seen.has(el) || !el.textContent.trim()) continue
+      seen.add(el)
+      const type = ['success', 'error', 'warning', 'info'].find((t) => el.classList.contains('el-message--' + t)) || ''
+      window.__toasts.push({ type, text: el.textContent.trim() })
+    }
+  }
+  new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true })
+}
+
 export const test = base.extend({
   baseURL: async ({}, use) => { await use(baseUrl()) }, // the port comes from e2e/server.mjs
   pageErrors: [async ({}, use) => {
@@ -47,7 +64,23 @@ export const test = base.extend({
   }, { auto: true }],
   page: async ({ page, pageErrors }, use) => {
     page.on('pageerror', (e) => pageErrors.push(String(e)))
+    await page.addInitScript(recordToasts)
     await use(page)
+  },
+  /**
+   * axe(page, label) runs axe-core (WCAG 2.0/2.1 A and AA rules) on what the page shows now and
+   * keeps its serious and critical findings; the test fails at its end with the list of them,
+   * page by page. Every spec calls it on each page (and open dialog) it visits.
+   */
+  axe: async ({}, use, testInfo) => {
+    const found = []
+    await use(async (page, label = '') => {
+      const where = `${label ? label + ' ' : ''}${new URL(page.url()).pathname}${new URL(page.url()).search} @${page.viewportSize().width}px`
+      const findings = await axeFindings(page)
+      if (process.env.E2E_AXE_LOG) fs.appendFileSync(process.env.E2E_AXE_LOG, JSON.stringify({ test: testInfo.title, where, findings }) + '\n')
+      if (findings.length) found.push({ where, findings })
+    })
+    if (found.length) throw new Error(`axe: ${found.reduce((n, f) => n + f.findings.length, 0)} serious or critical accessibility findings\n` + found.map(formatAxe).join('\n'))
   },
   /** as(user, {phone, viewport}) → a new page, logged in as user, in a context of its own. */
   as: async ({ browser, baseURL, locale, timezoneId, pageErrors }, use) => {
@@ -59,7 +92,19 @@ export const test = base.extend({
         storageState: statePath(user),
       })
       context.setDefaultTimeout(15_000)
+      await context.addInitScript(recordToasts)
+      // the session is shared by every test of this user: should the app log out on its own
+      // (a 401 somewhere), it must not revoke it for the others — that test fails by itself
+      await context.route('**/api/v1/auth/logout', (r) => r.fulfill({ status: 204 }))
       contexts.push(context)
+      // a stored session the server no longer knows (seen on a loaded machine after some
+      // minutes): log in again through the form and keep the new one for the next tests
+      if ((await context.request.get('/api/v1/me')).status() === 401) {
+        const again = await context.newPage()
+        await uiLogin(again, user)
+        await context.storageState({ path: statePath(user) })
+        await again.close()
+      }
       const page = await context.newPage()
       page.on('pageerror', (e) => pageErrors.push(`${user}: ${e}`))
       return page
@@ -70,7 +115,11 @@ export const test = base.extend({
   api: async ({ playwright, baseURL }, use) => {
     const contexts = new Map()
     await use(async (user, method, p, body) => {
-      if (!contexts.has(user)) contexts.set(user, await playwright.request.newContext({ baseURL, storageState: statePath(user) }))
+      if (!contexts.has(user)) {
+        const c = await playwright.request.newContext({ baseURL, storageState: statePath(user) })
+        if ((await c.get('/api/v1/me')).status() === 401) await c.post('/api/v1/auth/login', { data: { username: user, password: PASSWORD } }) // as as() does
+        contexts.set(user, c)
+      }
       const ctx = contexts.get(user)
       const state = await ctx.storageState()
       const csrf = (state.cookies.find((c) => c.name === CSRF_COOKIE) || {}).value
@@ -85,6 +134,26 @@ export const test = base.extend({
     for (const c of contexts.values()) await c.dispose()
   },
 })
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+
+/** The serious and critical findings of axe-core on the page as it is now, one per rule and element. */
+export async function axeFindings(page) {
+  await page.waitForTimeout(250) // let transitions (dialogs, drawers, tags) settle before measuring colours
+  const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const out = []
+  for (const v of r.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue
+    for (const n of v.nodes) out.push({ rule: v.id, impact: v.impact, help: v.help, target: n.target.join(' '), html: n.html.slice(0, 160), why: (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 220) })
+  }
+  return out
+}
+
+function formatAxe({ where, findings }) {
+  const lines = [`  ${where}: ${findings.length}`]
+  for (const f of findings) lines.push(`    [${f.impact}] ${f.rule} (${f.help}) at ${f.target}\n      ${f.html}\n      ${f.why}`)
+  return lines.join('\n')
+}
 
 /** A unique suffix for names a test creates, so that runs and tests never collide. */
 export function stamp() {
@@ -116,7 +185,8 @@ export async function pickOption(page, name, text) {
 }
 
 export async function toast(page, text, type = 'success') {
-  await page.locator(`.el-message--${type}`, { hasText: text }).first().waitFor({ timeout: 15_000 })
+  await page.waitForFunction(([t, k]) => (window.__toasts || []).some((m) => m.type === k && m.text.includes(t)), [text, type], { timeout: 15_000 })
+    .catch(async () => { throw new Error(`no ${type} toast "${text}"; toasts shown: ${JSON.stringify(await page.evaluate(() => window.__toasts || []))}`) })
 }
 
 export async function stageOf(page) {

@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import { test, expect, shot, stamp, toast } from './fixtures.js'
 
-test('import: a file with an error is previewed with the row and nothing is written', async ({ as, api }, testInfo) => {
+test('import: a file with an error is previewed with the row and nothing is written', async ({ as, api, axe }, testInfo) => {
   const s = stamp()
   const csv = testInfo.outputPath('import.csv')
   fs.writeFileSync(csv, '\ufeff项目名称,投资主体,招商渠道,产业链,资产类型,计划投资(万元),占地面积(亩),阶段,对接日期\n'
@@ -19,6 +19,7 @@ test('import: a file with an error is previewed with the row and nothing is writ
   expect(await errs.textContent(), 'row 3 named').toMatch(/\b3\b/)
   expect(await page.locator('[data-test=import-confirm]').isDisabled(), 'confirm disabled with errors').toBe(true)
   await shot(page, 'import-preview')
+  await axe(page, 'import-preview')
   const r = await api('admin', 'GET', `/projects?q=${encodeURIComponent('E2E导入项目甲-' + s)}`)
   expect(r.status === 200 && r.json && r.json.total === 0, `a row was written by a failing import: ${r.text.slice(0, 200)}`).toBe(true)
 })
@@ -32,15 +33,22 @@ test('export: the job shows rows of total with a bar, then the file downloads', 
   page.on('response', async (r) => {
     if (/\/api\/v1\/export\/jobs\/[0-9a-f]{32}$/.test(r.url())) polled.push(await r.json().catch(() => null))
   })
+  // record the progress line, the bar and the cancel button as they appear: a small export can
+  // finish between two looks, so a watcher set up before the click keeps what was shown
+  await page.evaluate(() => {
+    window.__exportSeen = null
+    const look = () => {
+      const el = document.querySelector('[data-test=export-progress-text]')
+      const t = el && el.textContent
+      if (!window.__exportSeen && t && /正在导出\s[\d\s]+\/\s[\d\s]+行（\d+%）/.test(t)) {
+        window.__exportSeen = { text: t, bars: document.querySelectorAll('[data-test=export-progress] .el-progress').length, cancel: document.querySelectorAll('[data-test=export-cancel]').length }
+      }
+    }
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true })
+  })
   const downloading = page.waitForEvent('download', { timeout: 30_000 })
   await page.click('[data-test=export]')
-  // read the line, the bar and the cancel button in one go: a small export may finish right after
-  const seen = await (await page.waitForFunction(() => {
-    const el = document.querySelector('[data-test=export-progress-text]')
-    const t = el && el.textContent
-    if (!t || !/正在导出\s[\d\s]+\/\s[\d\s]+行（\d+%）/.test(t)) return null
-    return { text: t, bars: document.querySelectorAll('[data-test=export-progress] .el-progress').length, cancel: document.querySelectorAll('[data-test=export-cancel]').length }
-  }, null, { timeout: 10_000 })).jsonValue()
+  const seen = await (await page.waitForFunction(() => window.__exportSeen, null, { timeout: 10_000 })).jsonValue()
   const text = seen.text.replace(/\s/g, '')
   const m = /\/([\d]+)行/.exec(text)
   expect(m && Number(m[1]) === want && want > 0, `progress line "${text}", the list has ${want}`).toBe(true)

@@ -1,7 +1,7 @@
 // The chain map and the reminders the scheduler raises.
 import { test, expect, shot } from './fixtures.js'
 
-test('the semiconductor chain map renders and a node opens its details', async ({ as, api }) => {
+test('the semiconductor chain map renders and a node opens its details', async ({ as, api, axe }) => {
   const page = await as('chief_semi')
   await page.goto('/map/semiconductor')
   await page.locator('[data-test=map-chart] canvas').first().waitFor({ timeout: 20_000 })
@@ -13,11 +13,12 @@ test('the semiconductor chain map renders and a node opens its details', async (
   await page.locator('[data-test=node-panel] h2').waitFor()
   await page.evaluate(() => window.scrollTo(0, 0))
   await shot(page, 'chain-map')
+  await axe(page, 'chain-map')
   const svg = await api('chief_semi', 'GET', '/chains/semiconductor/map.svg')
   expect(svg.status === 200 && svg.text.includes('<svg'), `map.svg HTTP ${svg.status}`).toBe(true)
 })
 
-test('reminders raised by the scheduler are done and snoozed by their owner', async ({ as, api }) => {
+test('reminders raised by the scheduler are done and snoozed by their owner', async ({ as, api, axe }) => {
   const run = await api('admin', 'POST', '/jobs/reminders/run')
   expect(run.status, `POST /jobs/reminders/run: ${run.text.slice(0, 200)}`).toBe(200)
   const page = await as('recruiter1')
@@ -27,6 +28,7 @@ test('reminders raised by the scheduler are done and snoozed by their owner', as
   const before = await cards.count()
   expect(before, 'reminders after running the job').toBeGreaterThan(0)
   await shot(page, 'reminders')
+  await axe(page, 'reminders')
   const firstText = await cards.first().textContent()
   const [doneRes] = await Promise.all([
     page.waitForResponse((r) => /\/reminders\/\d+\/done$/.test(r.url()) && r.request().method() === 'POST'),

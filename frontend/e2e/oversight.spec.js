@@ -13,7 +13,7 @@ async function firstSigned(api, owner, skip = []) {
 }
 const supText = `请于本月底前完成土地摘牌前置手续并报送进展（E2E-${stamp}）`
 
-test('oversight: the director issues a 督办, recruiter1 answers it, the director closes it', async ({ as, api }) => {
+test('oversight: the director issues a 督办, recruiter1 answers it, the director closes it', async ({ as, api, axe }) => {
   let page
   const p = await firstSigned(api, 'recruiter1', [3])
   page = await as('director')
@@ -21,6 +21,7 @@ test('oversight: the director issues a 督办, recruiter1 answers it, the direct
   await page.locator('[data-test=supervision-panel]').waitFor({ timeout: 20_000 })
   await page.click('[data-test=issue-supervision]')
   await page.locator('[data-test=issue-dialog] textarea').waitFor()
+  await axe(page, 'issue dialog')
   await fill(page, 'issue-instruction', supText)
   await page.click('[data-test=issue-submit]')
   await toast(page, '督办已发出')
@@ -28,6 +29,7 @@ test('oversight: the director issues a 督办, recruiter1 answers it, the direct
   await card.waitFor()
   expect((await card.locator('[data-test=supervision-status]').textContent()).trim() === '办理中', 'new supervision is not 办理中').toBeTruthy()
   await shot(page, 'project-supervision')
+  await axe(page, 'project-supervision')
 
   page = await as('recruiter1')
   await page.goto('/')
@@ -45,6 +47,7 @@ test('oversight: the director issues a 督办, recruiter1 answers it, the direct
   await toast(page, '答复已提交')
   await page.waitForFunction((s) => [...document.querySelectorAll('[data-test=supervision]')].some((c) => c.textContent.includes(s) && c.getAttribute('data-status') === 'answered'), `E2E-${stamp}`)
   await shot(page, 'supervisions')
+  await axe(page, 'supervisions')
 
   page = await as('director')
   await page.goto('/supervisions?tab=issued&status=answered')
@@ -59,7 +62,7 @@ test('oversight: the director issues a 督办, recruiter1 answers it, the direct
   expect(s && s.status === 'closed' && s.answer, `server state after close: ${JSON.stringify(s)}`).toBeTruthy()
 })
 
-test('oversight: the owner records 到资 on a signed project and the totals follow', async ({ as, api }) => {
+test('oversight: the owner records 到资 on a signed project and the totals follow', async ({ as, api, axe }) => {
   let page
   const p = await firstSigned(api, 'recruiter1')
   const before = await api('recruiter1', 'GET', `/projects/${p.id}/investments`)
@@ -78,6 +81,7 @@ test('oversight: the owner records 到资 on a signed project and the totals fol
   const shown = await page.locator('[data-test=inv-realised]').textContent()
   expect(shown.replace(/,/g, '').includes(String(Number(after.json.realised_investment_wan) >= 10000 ? '' : after.json.realised_investment_wan)), `realised shown as ${shown}`).toBeTruthy()
   await shot(page, 'project-investment')
+  await axe(page, 'project-investment')
   // a viewer sees the list but no form
   page = await as('viewer')
   await page.goto(`/projects/${p.id}?tab=investment`)
@@ -94,12 +98,13 @@ test('oversight: the owner records 到资 on a signed project and the totals fol
   expect(Number(sum.json.signed.realised_investment_wan) >= 1200, `summary realised ${sum.json.signed.realised_investment_wan}`).toBeTruthy()
 })
 
-test('oversight: admin filters the audit log by action and user', async ({ as, api, request }) => {
+test('oversight: admin filters the audit log by action and user', async ({ as, api, request, axe }) => {
   await request.post('/api/v1/auth/login', { data: { username: 'viewer', password: 'wrong-password' } })
   const page = await as('admin')
   await page.goto('/admin/audit')
   await page.locator('[data-test=audit-table]').waitFor({ timeout: 20_000 })
   await shot(page, 'audit-log')
+  await axe(page, 'audit-log')
   await pickOption(page, 'audit-action', '登录失败')
   await page.waitForFunction(() => {
     const tags = [...document.querySelectorAll('[data-test=audit-table] [data-test=audit-action-label]')]
@@ -118,7 +123,7 @@ test('oversight: admin filters the audit log by action and user', async ({ as, a
     .catch(async () => { throw new Error(`total shown ${await page.locator('[data-test=audit-total]').textContent()} vs API ${srv.json.total}`) })
 })
 
-test('oversight: the weekly digest opt-out is saved and survives a reload', async ({ as, api }) => {
+test('oversight: the weekly digest opt-out is saved and survives a reload', async ({ as, api, axe }) => {
   const page = await as('recruiter2')
   await page.goto('/')
   await page.click('[data-test=user-menu]')
@@ -136,6 +141,7 @@ test('oversight: the weekly digest opt-out is saved and survives a reload', asyn
   expect(me.json.digest_opt_out === true, `GET /me digest_opt_out = ${me.json.digest_opt_out}`).toBeTruthy()
   expect(await page.locator('[data-test=password-form]').count(), 'no password form on the settings page').toBeTruthy()
   await shot(page, 'settings')
+  await axe(page, 'settings')
   await page.locator('[data-test=digest-switch]').click()
   await toast(page, '已开启每周简报')
   const back = await api('recruiter2', 'GET', '/me')

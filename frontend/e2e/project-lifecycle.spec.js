@@ -7,11 +7,12 @@ test.describe.configure({ mode: 'serial' })
 const projectName = `E2E测试碳化硅外延项目-${stamp()}`
 let projectId = null
 
-test('a recruiter creates a project (starts in 洽谈对接)', async ({ as }) => {
+test('a recruiter creates a project (starts in 洽谈对接)', async ({ as, axe }) => {
   const page = await as('recruiter1')
   await page.goto('/projects')
   await page.locator('[data-test=projects-table]').waitFor({ timeout: 20_000 })
   await shot(page, 'projects')
+  await axe(page, 'projects')
   await page.click('[data-test=new-project]')
   await page.locator('[data-test=create-dialog] [data-test=project-form]').waitFor()
   await fill(page, 'pf-name', projectName)
@@ -20,6 +21,7 @@ test('a recruiter creates a project (starts in 洽谈对接)', async ({ as }) =>
   await pickOption(page, 'pf-chain', '第三代半导体')
   await fill(page, 'pf-investment', '5000')
   await fill(page, 'pf-land', '60')
+  await axe(page, 'create dialog')
   await page.click('[data-test=create-submit]')
   await page.waitForURL(/\/projects\/\d+/, { timeout: 20_000 })
   projectId = Number(page.url().match(/\/projects\/(\d+)/)[1])
@@ -29,7 +31,7 @@ test('a recruiter creates a project (starts in 洽谈对接)', async ({ as }) =>
   expect(await page.locator('[data-test=field-investment]').textContent(), 'investment shown').toContain('5,000万元')
 })
 
-test('the project moves lead → identification → risk; decision refused without an assessment', async ({ as }) => {
+test('the project moves lead → identification → risk; decision refused without an assessment', async ({ as, axe }) => {
   expect(projectId, 'a project from the previous test').toBeTruthy()
   const page = await as('recruiter1')
   await page.goto(`/projects/${projectId}`)
@@ -43,15 +45,17 @@ test('the project moves lead → identification → risk; decision refused witho
   await box.waitFor()
   expect(await box.textContent(), 'refusal message').toContain('风险评估')
   await shot(page, 'stage-refused')
+  await axe(page, 'stage-refused')
   await box.locator('.el-button--primary').click()
   expect(await stageOf(page), 'stage unchanged after the refusal').toBe('风险评估')
 })
 
-test('a risk assessment is submitted and the project goes to 落地决策', async ({ as }) => {
+test('a risk assessment is submitted and the project goes to 落地决策', async ({ as, axe }) => {
   expect(projectId, 'a project').toBeTruthy()
   const page = await as('recruiter1')
   await page.goto(`/projects/${projectId}?tab=risk`)
   await page.locator('[data-test=risk-form]').waitFor()
+  await axe(page, 'risk form')
   await page.locator('[data-test=risk-level] label', { hasText: '低风险' }).click()
   await fill(page, 'risk-summary', '投资方资金实力较强，用地需求明确，能耗与环保可控。')
   await fill(page, 'risk-finance', '自有资金 60%')
@@ -61,15 +65,17 @@ test('a risk assessment is submitted and the project goes to 落地决策', asyn
   await page.click('[data-test=move-decision]')
   await page.waitForFunction(() => document.querySelector('[data-test=project-stage]')?.textContent.trim() === '落地决策')
   await shot(page, 'project-detail')
+  await axe(page, 'project-detail')
 })
 
-test('the board refuses follow-up before a decision and shows the reason', async ({ as }) => {
+test('the board refuses follow-up before a decision and shows the reason', async ({ as, axe }) => {
   expect(projectId, 'a project').toBeTruthy()
   const page = await as('recruiter1')
   await page.goto('/board?chain=semiconductor')
   const card = page.locator(`[data-test=board-card][data-project-id="${projectId}"]`)
   await card.waitFor({ timeout: 20_000 })
   await shot(page, 'board')
+  await axe(page, 'board')
   await card.locator('[data-test=card-move]').selectOption('follow_up')
   const prompt = page.locator('.prompt-signed')
   if (await prompt.isVisible().catch(() => false) || await prompt.waitFor({ timeout: 3000 }).then(() => true).catch(() => false)) {
@@ -81,16 +87,17 @@ test('the board refuses follow-up before a decision and shows the reason', async
   await box.locator('.el-button--primary').click()
 })
 
-test('the chain chief sees the decision waiting on the review page', async ({ as }) => {
+test('the chain chief sees the decision waiting on the review page', async ({ as, axe }) => {
   expect(projectId, 'a project').toBeTruthy()
   const page = await as('chief_semi')
   await page.goto('/review')
   await page.locator('[data-test=review-queue]').waitFor({ timeout: 20_000 })
   expect(await page.locator('[data-test=review-queue]').textContent(), 'project in the review queue').toContain(projectName)
   await shot(page, 'review')
+  await axe(page, 'review')
 })
 
-test('another chain chief may not decide; the chief of the chain approves', async ({ as }) => {
+test('another chain chief may not decide; the chief of the chain approves', async ({ as, axe }) => {
   expect(projectId, 'a project').toBeTruthy()
   const food = await as('chief_food')
   await food.goto(`/projects/${projectId}?tab=decision`)
@@ -101,6 +108,7 @@ test('another chain chief may not decide; the chief of the chain approves', asyn
   const page = await as('chief_semi')
   await page.goto(`/projects/${projectId}?tab=decision`)
   await page.locator('[data-test=decision-panel]').waitFor()
+  await axe(page, 'decision panel')
   await page.locator('[data-test=decision-outcome-radio] label', { hasText: '同意落地' }).click()
   await fill(page, 'decision-notes', '同意落地，请抓紧推进土地摘牌。')
   await page.click('[data-test=decision-submit]')
@@ -131,7 +139,7 @@ test('the owner records the signing and the project enters 跟踪服务', async 
   expect(await page.locator('[data-test=history-table]').textContent(), 'history names the actor').toContain('recruiter1')
 })
 
-test('on a 375 px phone a visit is logged in two taps from the dashboard', async ({ as }) => {
+test('on a 375 px phone a visit is logged in two taps from the dashboard', async ({ as, axe }) => {
   const phone = await as('recruiter1', { phone: true })
   await phone.goto('/')
   await phone.locator('[data-test=fab-visit]').click() // tap 1
@@ -148,6 +156,7 @@ test('on a 375 px phone a visit is logged in two taps from the dashboard', async
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth)
   expect(overflow, `page width on a ${PHONE.width}px screen`).toBeLessThanOrEqual(PHONE.width)
   await shot(phone, 'visit-mobile')
+  await axe(phone, 'visit-mobile')
   await phone.locator('[data-test=visit-submit]').click() // tap 2 (after typing)
   await toast(phone, '走访记录已保存')
   await phone.goto(`/projects/${projectId || ''}?tab=activities`)
@@ -156,4 +165,5 @@ test('on a 375 px phone a visit is logged in two taps from the dashboard', async
     expect(await phone.locator('[data-test=activity-timeline]').textContent(), 'visit in the timeline').toContain('实地考察')
   }
   await shot(phone, 'project-mobile')
+  await axe(phone, 'project-mobile')
 })

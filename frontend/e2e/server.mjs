@@ -63,6 +63,10 @@ async function stop(code) {
   process.exit(code)
 }
 process.on('SIGTERM', () => stop(0))
+// a runner that died without stopping us: stop too (the config starts us with exec, so the
+// parent is the runner itself)
+const parent = process.ppid
+setInterval(() => { if (process.ppid !== parent) stop(1) }, 2000).unref()
 process.on('SIGINT', () => stop(0))
 server.on('exit', (code, signal) => {
   if (stopping) return

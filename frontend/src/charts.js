@@ -1,10 +1,11 @@
-// ECharts, only the parts the app draws: pies, funnels, bars, the chain graph.
+// ECharts, only the parts the app draws: pies, funnels, bars, the chain graph, and the aria
+// component (each chart's description for screen readers).
 import { use } from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
 import { PieChart, FunnelChart, BarChart, GraphChart } from 'echarts/charts'
-import { TooltipComponent, LegendComponent, GridComponent, TitleComponent, GraphicComponent } from 'echarts/components'
+import { TooltipComponent, LegendComponent, GridComponent, TitleComponent, GraphicComponent, AriaComponent } from 'echarts/components'
 import VChart from 'vue-echarts'
 
-use([CanvasRenderer, PieChart, FunnelChart, BarChart, GraphChart, TooltipComponent, LegendComponent, GridComponent, TitleComponent, GraphicComponent])
+use([CanvasRenderer, PieChart, FunnelChart, BarChart, GraphChart, TooltipComponent, LegendComponent, GridComponent, TitleComponent, GraphicComponent, AriaComponent])
 
 export default VChart

@@ -5,6 +5,7 @@ import { createAppRouter } from './router'
 import { i18n } from './i18n'
 import { onUnauthorized } from './api/client'
 import { useAuthStore } from './stores/auth'
+import { ensureLiveRegions } from './utils/announce'
 import 'element-plus/theme-chalk/base.css'
 import './styles/main.css'
 
@@ -23,4 +24,5 @@ onUnauthorized(() => {
 })
 
 document.documentElement.lang = i18n.global.locale.value
+ensureLiveRegions()
 app.mount('#app')

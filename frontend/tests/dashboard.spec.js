@@ -56,6 +56,7 @@ describe('DashboardView', () => {
     expect(w.find('[data-test=kpi-trips]').text()).toContain('15')
     expect(w.find('[data-test=target-row]').text()).toContain('1 / 3')
     expect(w.text()).toContain('暂无待办')
+    await vi.waitFor(() => expect(w.findAll('.chart-stub')).toHaveLength(3)) // the charts load after the figures
     expect(w.findAll('.chart-stub')).toHaveLength(3)
   })
 

@@ -14,6 +14,14 @@ export const CAMPAIGN_KINDS = ['trip', 'conference']
 /** Colours shared by the charts, the board and the map legend. */
 export const STATUS_COLORS = { strong: '#2f9e62', weak: '#e6a23c', missing: '#e05252' }
 export const STALE_COLORS = { green: '#2f9e62', yellow: '#e6a23c', red: '#e05252' }
+/** The same states as text and marks on white (4.5:1 or more), each with its own shape, so that
+ *  colour is never the only signal. */
+export const STATUS_TEXT_COLORS = { strong: '#1e7a4a', weak: '#8a5a00', missing: '#c62828' }
+export const STALE_TEXT_COLORS = { green: '#1e7a4a', yellow: '#8a5a00', red: '#c62828' }
+export const STATUS_SHAPES = { strong: '●', weak: '◆', missing: '▲' }
+export const STALE_SHAPES = { green: '●', yellow: '◆', red: '▲' }
+/** ECharts symbols for the map's node statuses (the same shapes). */
+export const STATUS_SYMBOLS = { strong: 'circle', weak: 'diamond', missing: 'triangle' }
 export const STAGE_TAG = {
   lead: 'info', identification: 'primary', risk: 'warning', decision: 'danger', follow_up: 'success', dropped: 'info',
 }

@@ -2,6 +2,19 @@
 import { ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
+import { announce } from './announce'
+
+/**
+ * Shows a toast and reads it out through the app's live region. The toast's own role="alert"
+ * is dropped so that a screen reader does not read the message twice.
+ */
+function toast(type, message) {
+  ElMessage({ type, message, grouping: true, showClose: type === 'error', customClass: 'crm-toast' })
+  if (typeof document !== 'undefined') {
+    for (const el of document.querySelectorAll('.el-message.crm-toast[role=alert]')) el.removeAttribute('role')
+  }
+  announce(message, { assertive: type === 'error' })
+}
 
 /** Wraps an async loader with loading / error / data refs for the StateBlock component. */
 export function useLoader(fn, initial = null) {
@@ -29,12 +42,11 @@ export function useLoader(fn, initial = null) {
 
 /** Shows the server's message (already Chinese) or a generic one. */
 export function toastError(err, fallback) {
-  const msg = (err && err.message) || fallback || '操作失败'
-  ElMessage({ type: 'error', message: msg, grouping: true, showClose: true })
+  toast('error', (err && err.message) || fallback || '操作失败')
 }
 
 export function toastOk(message) {
-  ElMessage({ type: 'success', message, grouping: true })
+  toast('success', message)
 }
 
 /**
