@@ -9,6 +9,7 @@ package repository
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -201,6 +203,28 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 		db.bumpMap(ctx) // after the commit: see changes.go
 	}
 	return err
+}
+
+// isDeadlock tells whether MySQL rolled the statement or transaction back as a deadlock's
+// victim (1213) or after a lock wait timeout (1205): the work was undone whole, so running
+// it again is safe.
+func isDeadlock(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// retryDeadlock runs fn again (up to five times) while MySQL picks it as a deadlock's
+// victim. InnoDB can deadlock two single-row updates of different rows when they move
+// entries of the same secondary index (gap and next-key locks); the documented answer is
+// to retry. fn must be one statement outside a transaction, or a whole WithTx.
+func retryDeadlock(fn func() error) error {
+	for i := 0; ; i++ {
+		err := fn()
+		if err == nil || i == 4 || !isDeadlock(err) {
+			return err
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
 }
 
 // conn returns the transaction in ctx, or the pool.

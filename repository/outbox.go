@@ -125,12 +125,16 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, now time.Time, lease time
 	}
 	var claimed []int64
 	for _, d := range due {
-		tx := q.Model(&outboxRow{}).Where("id = ? AND status = ? AND attempts = ? AND next_attempt_at <= ?", d.ID, d.Status, d.Attempts, now.UTC()).
-			Updates(map[string]any{"status": domain.OutboxSending, "attempts": d.Attempts + 1, "next_attempt_at": now.Add(lease).UTC()})
-		if tx.Error != nil {
-			return nil, tx.Error
+		var won bool
+		if err := retryDeadlock(func() error {
+			tx := q.Model(&outboxRow{}).Where("id = ? AND status = ? AND attempts = ? AND next_attempt_at <= ?", d.ID, d.Status, d.Attempts, now.UTC()).
+				Updates(map[string]any{"status": domain.OutboxSending, "attempts": d.Attempts + 1, "next_attempt_at": now.Add(lease).UTC()})
+			won = tx.RowsAffected == 1
+			return tx.Error
+		}); err != nil {
+			return nil, err
 		}
-		if tx.RowsAffected == 1 {
+		if won {
 			claimed = append(claimed, d.ID)
 		}
 	}
@@ -150,8 +154,10 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, now time.Time, lease time
 
 // MarkSent records a delivery.
 func (s *OutboxStore) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	return s.db.gorm.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": domain.OutboxSent, "sent_at": at.UTC(), "last_error": ""}).Error
+	return retryDeadlock(func() error {
+		return s.db.gorm.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
+			Updates(map[string]any{"status": domain.OutboxSent, "sent_at": at.UTC(), "last_error": ""}).Error
+	})
 }
 
 // MarkFailed records a failed attempt.
@@ -160,8 +166,10 @@ func (s *OutboxStore) MarkFailed(ctx context.Context, id int64, next time.Time, 
 	if dead {
 		status = domain.OutboxDead
 	}
-	return s.db.gorm.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "next_attempt_at": next.UTC(), "last_error": truncateRunes(errText, 2000)}).Error
+	return retryDeadlock(func() error {
+		return s.db.gorm.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
+			Updates(map[string]any{"status": status, "next_attempt_at": next.UTC(), "last_error": truncateRunes(errText, 2000)}).Error
+	})
 }
 
 // FindOutbox lists stored emails, newest first; administrators only (dead letters

@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -387,11 +385,5 @@ func (s *ThrottleService) Sweep(ctx context.Context) error {
 // upserts of neighbouring new rows can deadlock on InnoDB's gap locks; the loser is rolled
 // back whole, so running it again is safe).
 func (s *ThrottleService) retry(ctx context.Context, fn func(ctx context.Context) error) error {
-	for i := 0; ; i++ {
-		err := s.db.WithTx(ctx, fn)
-		var me *mysqldriver.MySQLError
-		if err == nil || i == 4 || !errors.As(err, &me) || (me.Number != 1213 && me.Number != 1205) {
-			return err
-		}
-	}
+	return retryDeadlock(func() error { return s.db.WithTx(ctx, fn) })
 }
