@@ -54,6 +54,8 @@ func decodeJSON(c *gin.Context, dst any) error {
 		}
 		fv.Set(target.Elem())
 	}
+	// The limits every write obeys, on every JSON body (the services check them again).
+	domain.CheckLimits(fe, dst)
 	return fe.Err()
 }
 

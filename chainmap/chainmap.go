@@ -399,7 +399,7 @@ func Build(in Input, th Thresholds) *Map {
 		if onChain {
 			m.Summary.ProjectCount++
 			m.Summary.ProjectCountByStage[p.Stage]++
-			m.Summary.PlannedInvestment += p.PlannedInvestment
+			m.Summary.PlannedInvestment += domain.ClampMoney(p.PlannedInvestment)
 		}
 	}
 	inPipe := func(e *domain.Enterprise) bool {

@@ -135,6 +135,7 @@ func (in *UserInput) Validate() error {
 		fe.Add("password", msg)
 	}
 	checkRoles(fe, in.Roles, in.Chains, in.Agency)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -170,6 +171,7 @@ func (u *UserUpdate) Validate(cur *User) error {
 	if u.Roles != nil || u.Chains != nil || u.Agency != nil {
 		checkRoles(fe, roles, chains, agency)
 	}
+	CheckLimits(fe, u)
 	return fe.Err()
 }
 

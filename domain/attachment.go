@@ -53,6 +53,7 @@ func (in *AttachmentInput) Validate(contentType string) error {
 	in.Name = SafeFileName(in.Name, contentType)
 	in.Title = strings.TrimSpace(in.Title)
 	checkText(fe, "title", in.Title, MaxNameLen, false)
+	CheckText(fe, "title", in.Title)
 	return fe.Err()
 }
 

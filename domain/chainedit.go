@@ -51,6 +51,7 @@ func (in *ChainNodeInput) Validate() error {
 		checkSortOrder(fe, *in.SortOrder)
 	}
 	checkNodeDescription(fe, in.Description)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -98,6 +99,7 @@ func (u *ChainNodeUpdate) Validate() error {
 	if u.Description != nil {
 		checkNodeDescription(fe, *u.Description)
 	}
+	CheckLimits(fe, u)
 	return fe.Err()
 }
 

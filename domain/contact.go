@@ -112,6 +112,7 @@ func (in *ContactInput) Validate() error {
 		fe.Add("wechat", "微信号只能含字母、数字、下划线和减号 (letters, digits, _ and -)")
 	}
 	checkText(fe, "notes", in.Notes, MaxTextLen, false)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 

@@ -96,6 +96,7 @@ func (in *EnterpriseInput) Validate() error {
 	checkText(fe, "notes", in.Notes, MaxTextLen, false)
 	in.Contact = strings.TrimSpace(in.Contact)
 	checkText(fe, "contact", in.Contact, MaxNameLen, false)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -170,6 +171,7 @@ func (u *EnterpriseUpdate) Validate() error {
 	if u.Notes != nil {
 		checkText(fe, "notes", *u.Notes, MaxTextLen, false)
 	}
+	CheckLimits(fe, u)
 	return fe.Err()
 }
 

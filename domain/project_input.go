@@ -71,12 +71,10 @@ func (in *ProjectInput) Validate() error {
 	if !in.AssetType.Valid() {
 		fe.Add("asset_type", "资产类型应为 heavy（重资产）或 light（轻资产）")
 	}
-	if in.PlannedInvestment < 0 {
-		fe.Add("planned_investment_wan", "计划投资不能为负 (must be ≥ 0)")
-	}
-	if in.LandArea < 0 {
-		fe.Add("land_area_mu", "占地面积不能为负 (must be ≥ 0)")
-	}
+	CheckMoney(fe, "planned_investment_wan", in.PlannedInvestment)
+	CheckArea(fe, "land_area_mu", in.LandArea)
+	CheckDate(fe, "docked_at", in.DockedAt)
+	CheckDate(fe, "signed_at", in.SignedAt)
 	if in.DockedAt.IsZero() {
 		fe.Add("docked_at", "请填写对接日期 (required)")
 	}
@@ -86,11 +84,17 @@ func (in *ProjectInput) Validate() error {
 	if in.Stage != "" && !in.Stage.Valid() {
 		fe.Add("stage", "未知的阶段 (unknown stage)")
 	}
+	// Only a signed project has a signing date; the API creates leads, so a signing comes
+	// only through /transition (issue 12). An import may bring signed or dropped projects.
+	if st := in.Stage; !in.SignedAt.IsZero() && st != StageFollowUp && st != StageDropped && (st == "" || st.Valid()) {
+		fe.Add("signed_at", "只有已签约（跟踪服务阶段）的项目才有签约日期，签约请通过阶段流转 (signed_at only on a signed project: sign through /transition)")
+	}
 	checkText(fe, "referrer", in.Referrer, MaxNameLen, false)
 	checkText(fe, "agency", in.Agency, MaxNameLen, false)
 	checkText(fe, "industry", in.Industry, MaxShortLen, false)
 	checkText(fe, "notes", in.Notes, MaxTextLen, false)
 	checkText(fe, "owner", in.Owner, MaxShortLen, false)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -116,11 +120,20 @@ type ProjectUpdate struct {
 	Industry          *string     `json:"industry"`
 	Notes             *string     `json:"notes"`
 	Milestones        *Milestones `json:"milestones"`
+	// Stage is here only to be refused: the stage, like signed_at, changes only through
+	// /transition, so a PATCH naming either is 400 (issue 12).
+	Stage *Stage `json:"stage"`
 }
 
 // Validate checks the fields that are present.
 func (u *ProjectUpdate) Validate() error {
 	fe := FieldErrors{}
+	if u.Stage != nil {
+		fe.Add("stage", "阶段只能通过阶段流转（/transition）改变 (stage changes only through /transition)")
+	}
+	if u.SignedAt != nil {
+		fe.Add("signed_at", "签约日期只能在转入跟踪服务阶段时填写（/transition）(signed_at changes only through /transition)")
+	}
 	if u.Version < 1 {
 		fe.Add("version", "请带上当前版本号 version (required)")
 	}
@@ -138,11 +151,11 @@ func (u *ProjectUpdate) Validate() error {
 	if u.AssetType != nil && !u.AssetType.Valid() {
 		fe.Add("asset_type", "资产类型应为 heavy（重资产）或 light（轻资产）")
 	}
-	if u.PlannedInvestment != nil && *u.PlannedInvestment < 0 {
-		fe.Add("planned_investment_wan", "计划投资不能为负 (must be ≥ 0)")
+	if u.PlannedInvestment != nil {
+		CheckMoney(fe, "planned_investment_wan", *u.PlannedInvestment)
 	}
-	if u.LandArea != nil && *u.LandArea < 0 {
-		fe.Add("land_area_mu", "占地面积不能为负 (must be ≥ 0)")
+	if u.LandArea != nil {
+		CheckArea(fe, "land_area_mu", *u.LandArea)
 	}
 	if u.DockedAt != nil && u.DockedAt.IsZero() {
 		fe.Add("docked_at", "对接日期不能为空 (required)")
@@ -158,6 +171,7 @@ func (u *ProjectUpdate) Validate() error {
 	if u.Notes != nil {
 		checkText(fe, "notes", *u.Notes, MaxTextLen, false)
 	}
+	CheckLimits(fe, u)
 	return fe.Err()
 }
 
@@ -197,6 +211,7 @@ func (in *ActivityInput) Validate() error {
 	if len(in.ContactIDs) > MaxContactsMet {
 		fe.Add("contact_ids", "一次最多记录 50 位联系人 (at most 50)")
 	}
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -219,6 +234,7 @@ func (c *Campaign) Validate() error {
 		fe.Add("end_date", "结束日期不能早于开始日期 (before start_date)")
 	}
 	checkText(fe, "notes", c.Notes, MaxTextLen, false)
+	CheckLimits(fe, c)
 	return fe.Err()
 }
 

@@ -71,6 +71,7 @@ func (in *APITokenInput) Validate(today Date) error {
 	case in.ExpiresOn.After(MustDate("2100-12-31")):
 		fe.Add("expires_on", "有效期不能晚于 2100-12-31 (must be on or before 2100-12-31)")
 	}
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 

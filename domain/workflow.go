@@ -100,6 +100,7 @@ func (m Milestones) Validate(today Date) error {
 	order("production_actual", m.ProductionActual, m.ConstructionActual, "投产不能早于开工 (production before construction)")
 	order("construction_planned", m.ConstructionPlanned, m.LandListingPlanned, "计划开工不能早于计划摘牌 (construction before land listing)")
 	order("production_planned", m.ProductionPlanned, m.ConstructionPlanned, "计划投产不能早于计划开工 (production before construction)")
+	CheckLimits(fe, m)
 	return fe.Err()
 }
 
@@ -150,6 +151,7 @@ func (in *InvestmentInput) Validate(today Date) error {
 	}
 	in.Notes = strings.TrimSpace(in.Notes)
 	checkText(fe, "notes", in.Notes, MaxTextLen, false)
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 
@@ -280,6 +282,7 @@ func (in *SupervisionInput) Validate(today Date) error {
 	} else if in.Due.Before(today) {
 		fe.Add("due", "办理期限不能早于今天 (cannot be in the past)")
 	}
+	CheckLimits(fe, in)
 	return fe.Err()
 }
 

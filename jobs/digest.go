@@ -273,7 +273,7 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		for _, p := range all {
 			if !p.SignedAt.IsZero() && p.SignedAt.Year() == z.Year {
 				z.SignedCount++
-				signed += p.PlannedInvestment
+				signed += domain.ClampMoney(p.PlannedInvestment)
 			}
 			if p.DockedAt.Year() == z.Year {
 				z.DockedCount++

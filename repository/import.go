@@ -507,9 +507,11 @@ func (p *importPlan) planUpdate(rowNum int, in domain.ProjectInput, ex *existing
 		docked = in.DockedAt
 		change("docked_at", "docked_at", in.DockedAt, r.DockedAt.String(), in.DockedAt.String())
 	}
+	// signed_at and the stage of an existing project change only through /transition
+	// (issue 12): a file cannot sign a project without a decision.
 	if p.has("signed_at") && in.SignedAt != r.SignedAt {
-		signed = in.SignedAt
-		change("signed_at", "signed_at", in.SignedAt, r.SignedAt.String(), in.SignedAt.String())
+		p.fail(rowNum, "signed_at", fmt.Sprintf("已有项目的签约日期只能通过阶段流转修改（现为「%s」）(signed_at of an existing project changes only through /transition)", r.SignedAt.String()))
+		return
 	}
 	if p.has("notes") && in.Notes != r.Notes {
 		change("notes", "notes", in.Notes, r.Notes, in.Notes)
@@ -523,15 +525,8 @@ func (p *importPlan) planUpdate(rowNum int, in domain.ProjectInput, ex *existing
 	}
 	stage := domain.Stage(r.Stage)
 	if p.has("stage") && in.Stage != stage {
-		change("stage", "stage", string(in.Stage), r.Stage, string(in.Stage))
-		u.cols["stage_entered_at"], u.cols["last_progress_at"] = p.now, p.now
-		switch {
-		case in.Stage == domain.StageDropped:
-			u.cols["prev_stage"], u.cols["drop_reason"] = r.Stage, importDropReason
-		case stage == domain.StageDropped:
-			u.cols["prev_stage"] = ""
-		}
-		stage = in.Stage
+		p.fail(rowNum, "stage", fmt.Sprintf("已有项目的阶段只能通过阶段流转改变（现为「%s」）(the stage of an existing project changes only through /transition)", stage.Label()))
+		return
 	}
 	if !signed.IsZero() && signed.Before(docked) {
 		p.fail(rowNum, "signed_at", "签约日期不能早于对接日期 (before docked_at)")

@@ -85,8 +85,14 @@ func (s *InvestmentService) RecordInvestment(ctx context.Context, projectID int6
 		if !domain.CanEditProject(a, p) {
 			return forbidden("为该项目登记到资")
 		}
-		if p.SignedAt.IsZero() {
-			return domain.Errorf(domain.ERULE, "项目尚未签约，不能登记到资 (only signed projects record realised investment)")
+		// A signed project is one that went through the decision to follow-up (issue 12:
+		// a signing date alone, as an old PATCH could set, is not a signing).
+		if p.SignedAt.IsZero() || p.Stage != domain.StageFollowUp {
+			return domain.Errorf(domain.ERULE, "项目尚未签约（当前阶段：%s），只有已签约、处于跟踪服务阶段的项目才能登记到资 (only signed projects in follow-up record realised investment)", p.Stage.Label())
+		}
+		if p.RealisedInvestment+in.Amount > domain.MaxMoney {
+			return &domain.Error{Code: domain.EINVALID, Message: "累计到资超过上限",
+				Fields: map[string]string{"amount_wan": "一个项目累计到资不能超过 10 000 000 万元（1 万亿元）(realised total over 10,000,000 万元)"}}
 		}
 		if in.Date.Before(p.SignedAt) {
 			return &domain.Error{Code: domain.EINVALID, Message: "到资日期不能早于签约日期",
@@ -122,7 +128,7 @@ func (s *InvestmentService) RecordInvestment(ctx context.Context, projectID int6
 func (s *InvestmentService) InvestmentSummary(ctx context.Context, year int) (*domain.InvestmentSummary, error) {
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
 	q := s.db.conn(ctx).Table("projects AS p").
-		Select("ch.code AS chain, p.channel AS channel, COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS planned, COALESCE(SUM(p.realised_investment), 0) AS realised").
+		Select("ch.code AS chain, p.channel AS channel, COUNT(*) AS n, "+moneySum("p.planned_investment")+" AS planned, "+moneySum("p.realised_investment")+" AS realised").
 		Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").Scopes(projectScope(scope)).
 		Where("p.deleted_at IS NULL AND p.signed_at IS NOT NULL")
 	if year > 0 {
@@ -164,7 +170,7 @@ func (s *InvestmentService) InvestmentSummary(ctx context.Context, year int) (*d
 	}
 	if year > 0 {
 		var sum int64
-		err := s.db.conn(ctx).Table("investments AS i").Select("COALESCE(SUM(i.amount), 0)").
+		err := s.db.conn(ctx).Table("investments AS i").Select(moneySum("i.amount")).
 			Joins("JOIN projects p ON p.id = i.project_id").Scopes(projectScope(scope)).
 			Where("p.deleted_at IS NULL AND i.date >= ? AND i.date <= ?", domain.NewDate(year, 1, 1), domain.NewDate(year, 12, 31)).
 			Scan(&sum).Error

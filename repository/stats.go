@@ -216,7 +216,7 @@ func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpa
 		Amount                     int64
 	}
 	cond, a, b := signedIn(y)
-	err := s.visible(ctx, scope).Select("p.channel, p.asset_type, p.agency, p.referrer_id, COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS amount").
+	err := s.visible(ctx, scope).Select("p.channel, p.asset_type, p.agency, p.referrer_id, COUNT(*) AS n, "+moneySum("p.planned_investment")+" AS amount").
 		Where(cond, a, b).Group("p.channel, p.asset_type, p.agency, p.referrer_id").Scan(&groups).Error
 	if err != nil {
 		return sf, nil, err
@@ -257,6 +257,7 @@ func (s *StatsService) signed(ctx context.Context, scope domain.Scope, y yearSpa
 		if err1 != nil || err2 != nil {
 			continue
 		}
+		from, to = domain.ClampMoney(from), domain.ClampMoney(to) // amounts stored before the bound
 		delta := to - from
 		switch {
 		case !c.SignedAt.Before(y.first) && !c.At.Before(y.to):
@@ -473,7 +474,7 @@ func (db *DB) daysBetween(a, b string) string {
 func (s *StatsService) realised(ctx context.Context, scope domain.Scope, y yearSpan) (domain.Money, error) {
 	var sum int64
 	err := s.from(ctx, scope, "investments AS i", "p.id = i.project_id").
-		Select("COALESCE(SUM(i.amount), 0)").Where("i.zone_id = ? AND i.date >= ? AND i.date <= ?", scope.ZoneID, y.first, y.last).
+		Select(moneySum("i.amount")).Where("i.zone_id = ? AND i.date >= ? AND i.date <= ?", scope.ZoneID, y.first, y.last).
 		Scan(&sum).Error
 	return domain.Money(sum), err
 }

@@ -93,6 +93,8 @@ func validateTarget(t *domain.Target) error {
 	}
 	if t.Value < 0 {
 		fe.Add("target", "目标值不能为负 (must be ≥ 0)")
+	} else if t.Value > int64(domain.MaxMoney/10000) {
+		fe.Add("target", "目标值不能超过 10 000 000 (at most 10,000,000)")
 	}
 	t.Label = strings.TrimSpace(t.Label)
 	if t.Label == "" && ok {

@@ -2,13 +2,14 @@
 
 export const EDITABLE_FIELDS = [
   'name', 'investor', 'channel', 'chain', 'chain_node_ids', 'asset_type', 'planned_investment_wan', 'land_area_mu',
-  'owner', 'docked_at', 'signed_at', 'campaign_id', 'referrer', 'agency', 'notes',
+  'owner', 'docked_at', 'campaign_id', 'referrer', 'agency', 'notes',
 ]
+// signed_at and stage are not here: they change only through a stage move (/transition).
 
 export function blankProject(today) {
   return {
     name: '', investor: '', channel: 'self_sourced', chain: null, chain_node_ids: [], asset_type: 'heavy',
-    planned_investment_wan: 0, land_area_mu: 0, owner: '', docked_at: today, signed_at: null, campaign_id: null,
+    planned_investment_wan: 0, land_area_mu: 0, owner: '', docked_at: today, campaign_id: null,
     referrer: '', agency: '', notes: '',
   }
 }
