@@ -28,8 +28,10 @@ var (
 
 // Messages of the limits, Chinese first.
 const (
-	msgMoneyRange = "金额应在 0 到 10 000 000 万元（1 万亿元）之间 (an amount of 0 … 10,000,000 万元)"
-	msgAreaRange  = "面积应在 0 到 10 000 000 亩之间 (an area of 0 … 10,000,000 亩)"
+	msgMoneyNeg   = "金额不能为负，应在 0 到 10 000 000 万元之间 (must be ≥ 0)"
+	msgMoneyRange = "金额不能超过 10 000 000 万元（1 万亿元）(at most 10,000,000 万元)"
+	msgAreaNeg    = "面积不能为负 (must be ≥ 0)"
+	msgAreaRange  = "面积不能超过 10 000 000 亩 (at most 10,000,000 亩)"
 	msgDateRange  = "日期应在 1990-01-01 至 2100-12-31 之间 (a date from 1990-01-01 to 2100-12-31)"
 	msgControl    = "含有不允许的控制字符（如 NUL 或文字方向控制符）(control characters are not allowed)"
 	msgLineBreak  = "名称中不能有换行、制表符或其他控制字符 (no line breaks or control characters in a name)"
@@ -38,14 +40,20 @@ const (
 
 // CheckMoney records field when m lies outside 0 … MaxMoney.
 func CheckMoney(fe FieldErrors, field string, m Money) {
-	if m < 0 || m > MaxMoney {
+	switch {
+	case m < 0:
+		fe.Add(field, msgMoneyNeg)
+	case m > MaxMoney:
 		fe.Add(field, msgMoneyRange)
 	}
 }
 
 // CheckArea records field when a lies outside 0 … MaxArea.
 func CheckArea(fe FieldErrors, field string, a Area) {
-	if a < 0 || a > MaxArea {
+	switch {
+	case a < 0:
+		fe.Add(field, msgAreaNeg)
+	case a > MaxArea:
 		fe.Add(field, msgAreaRange)
 	}
 }
@@ -172,7 +180,9 @@ func walkLimits(fe FieldErrors, name string, v reflect.Value, depth int) {
 	case reflect.String:
 		CheckText(fe, name, v.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if wan && (v.Int() < 0 || v.Int() > int64(MaxMoney/10000)) {
+		if wan && v.Int() < 0 {
+			fe.Add(name, msgMoneyNeg)
+		} else if wan && v.Int() > int64(MaxMoney/10000) {
 			fe.Add(name, msgMoneyRange)
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -180,7 +190,9 @@ func walkLimits(fe FieldErrors, name string, v reflect.Value, depth int) {
 			fe.Add(name, msgMoneyRange)
 		}
 	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); wan && !(f >= 0 && f <= float64(MaxMoney/10000)) { // NaN fails both
+		if f := v.Float(); wan && f < 0 {
+			fe.Add(name, msgMoneyNeg)
+		} else if wan && !(f <= float64(MaxMoney/10000)) { // NaN fails too
 			fe.Add(name, msgMoneyRange)
 		}
 	case reflect.Slice, reflect.Array:

@@ -103,7 +103,11 @@ func Open(driver, dsn string, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		dial = sqlite.Open(d)
+		conn, err := openSQLite(d)
+		if err != nil {
+			return nil, err
+		}
+		dial = &sqlite.Dialector{DSN: d, Conn: conn}
 	case DriverMySQL:
 		dial = mysql.Open(mysqlDSN(dsn))
 	default:

@@ -525,8 +525,21 @@ func (p *importPlan) planUpdate(rowNum int, in domain.ProjectInput, ex *existing
 	}
 	stage := domain.Stage(r.Stage)
 	if p.has("stage") && in.Stage != stage {
-		p.fail(rowNum, "stage", fmt.Sprintf("已有项目的阶段只能通过阶段流转改变（现为「%s」）(the stage of an existing project changes only through /transition)", stage.Label()))
-		return
+		// The ledger may move a project between the stages before signing; signing (and
+		// undoing one) takes the decision and /transition (issue 12).
+		if in.Stage == domain.StageFollowUp || stage == domain.StageFollowUp {
+			p.fail(rowNum, "stage", fmt.Sprintf("导入不能签约或撤销签约（现为「%s」），请通过阶段流转办理 (an import cannot sign or unsign a project: use /transition)", stage.Label()))
+			return
+		}
+		change("stage", "stage", string(in.Stage), r.Stage, string(in.Stage))
+		u.cols["stage_entered_at"], u.cols["last_progress_at"] = p.now, p.now
+		switch {
+		case in.Stage == domain.StageDropped:
+			u.cols["prev_stage"], u.cols["drop_reason"] = r.Stage, importDropReason
+		case stage == domain.StageDropped:
+			u.cols["prev_stage"] = ""
+		}
+		stage = in.Stage
 	}
 	if !signed.IsZero() && signed.Before(docked) {
 		p.fail(rowNum, "signed_at", "签约日期不能早于对接日期 (before docked_at)")
