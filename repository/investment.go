@@ -128,7 +128,7 @@ func (s *InvestmentService) RecordInvestment(ctx context.Context, projectID int6
 func (s *InvestmentService) InvestmentSummary(ctx context.Context, year int) (*domain.InvestmentSummary, error) {
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
 	q := s.db.conn(ctx).Table("projects AS p").
-		Select("ch.code AS chain, p.channel AS channel, COUNT(*) AS n, "+moneySum("p.planned_investment")+" AS planned, "+moneySum("p.realised_investment")+" AS realised").
+		Select("ch.code AS chain, p.channel AS channel, COUNT(*) AS n, " + moneySum("p.planned_investment") + " AS planned, " + moneySum("p.realised_investment") + " AS realised").
 		Joins("LEFT JOIN chains ch ON ch.id = p.chain_id").Scopes(projectScope(scope)).
 		Where("p.deleted_at IS NULL AND p.signed_at IS NOT NULL")
 	if year > 0 {
