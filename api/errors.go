@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	domain.EUNSUPPORTED: http.StatusUnsupportedMediaType,
 	domain.ERULE:        http.StatusUnprocessableEntity,
 	domain.ETHROTTLED:   http.StatusTooManyRequests,
+	domain.EUNAVAILABLE: http.StatusServiceUnavailable,
 	domain.EINTERNAL:    http.StatusInternalServerError,
 }
 
@@ -50,6 +51,11 @@ func Abort(c *gin.Context, err error) {
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if code == domain.EUNAVAILABLE {
+		c.Header("Retry-After", "5")
+		slog.WarnContext(c.Request.Context(), "database unavailable", "err", err, "request_id", c.GetString(requestIDKey),
+			"method", c.Request.Method, "path", c.Request.URL.Path)
 	}
 	if code == domain.EINTERNAL {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", c.GetString(requestIDKey),

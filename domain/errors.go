@@ -18,7 +18,8 @@ const (
 	EUNSUPPORTED = "unsupported_media_type" // a body of a content type the endpoint does not read, or an uploaded file of a type not accepted (415)
 	ERULE        = "rule"                   // a stage move or business rule refused; Message says why (422)
 	ETHROTTLED   = "throttled"              // too many attempts (429)
-	EINTERNAL    = "internal"               // a bug or an unreachable dependency (500)
+	EUNAVAILABLE = "unavailable"            // the database cannot be reached for now; try again (503)
+	EINTERNAL    = "internal"               // a bug (500)
 )
 
 // Error is the one error type of the application. Message is for people (Chinese first);

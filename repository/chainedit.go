@@ -104,11 +104,12 @@ func (s *ChainEditService) node(ctx context.Context, chain *chainRow, id int64) 
 	return &rows[0], nil
 }
 
-// enterprise finds an enterprise the caller can see (enterpriseScope: a chief does not see
-// the investors of other chains' projects).
+// enterprise finds an enterprise the caller may reach in the chain editor (chainEditScope:
+// a chief does not see the investors of other chains' projects, nor reach an enterprise
+// that belongs only to other chains).
 func (s *ChainEditService) enterprise(ctx context.Context, zoneID, id int64) (*enterpriseRow, error) {
 	var rows []enterpriseRow
-	err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneID).Scopes(s.db.enterpriseScope(ctx)).Limit(1).Find(&rows).Error
+	err := s.db.conn(ctx).Where("id = ? AND zone_id = ?", id, zoneID).Scopes(s.db.chainEditScope(ctx)).Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, err
 	}

@@ -121,6 +121,10 @@ func Open(driver, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := markUnavailable(g); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
 	if driver == DriverSQLite {
 		// WAL lets readers run beside the one writer; BEGIN IMMEDIATE plus the busy
 		// timeout queue writers instead of failing with "database is locked".
@@ -206,7 +210,7 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if err == nil && ch.mapData.Load() {
 		db.bumpMap(ctx) // after the commit: see changes.go
 	}
-	return err
+	return asUnavailable(err) // a transaction that could not begin or commit
 }
 
 // isDeadlock tells whether MySQL rolled the statement or transaction back as a deadlock's
