@@ -35,6 +35,14 @@ type Limits struct {
 	MaxZipEntries    int   // entries in an .xlsx's zip directory
 	MaxRows          int   // non-blank data rows, header excluded
 	MaxErrors        int   // row errors kept; past it one closing error says how many more
+	// MaxCellBytes bounds every run of XML between two tags of an .xlsx (a cell's text, a
+	// shared string, an attribute list): Excel itself holds at most 32 767 characters in a
+	// cell, so a longer run is a hostile file, refused before anything is parsed (issue 12:
+	// one 190 MB cell in a 195 KB file took the server to 1.1 GB).
+	MaxCellBytes int64
+	// MaxSharedStringsBytes bounds xl/sharedStrings.xml, which excelize reads whole into
+	// memory (the sheet itself streams from a temporary file).
+	MaxSharedStringsBytes int64
 }
 
 // DefaultLimits are generous for a county zone's pipeline (a few thousand rows) and still
@@ -46,6 +54,9 @@ func DefaultLimits() Limits {
 		MaxZipEntries:    1000,
 		MaxRows:          100_000,
 		MaxErrors:        10_000,
+		// 32 767 characters of 3-byte UTF-8, with room for escapes
+		MaxCellBytes:          256 << 10,
+		MaxSharedStringsBytes: 48 << 20,
 	}
 }
 
@@ -65,6 +76,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxErrors <= 0 {
 		l.MaxErrors = d.MaxErrors
+	}
+	if l.MaxCellBytes <= 0 {
+		l.MaxCellBytes = d.MaxCellBytes
+	}
+	if l.MaxSharedStringsBytes <= 0 {
+		l.MaxSharedStringsBytes = d.MaxSharedStringsBytes
 	}
 	return l
 }

@@ -16,6 +16,9 @@ func parseXLSX(r io.ReaderAt, size int64, lim Limits) (*ParseResult, error) {
 	if err := checkZip(r, size, lim); err != nil {
 		return nil, err
 	}
+	if err := checkXMLRuns(r, size, lim); err != nil {
+		return nil, err
+	}
 	var (
 		f        *excelize.File
 		sheets   []string
@@ -169,4 +172,62 @@ func zipEntryCount(r io.ReaderAt, size int64) (uint64, error) {
 		return 0, fmt.Errorf("bad zip64 record")
 	}
 	return binary.LittleEndian.Uint64(rec[32:40]), nil
+}
+
+// checkXMLRuns streams every XML entry of the workbook once, before excelize sees it, and
+// refuses the file when a run of bytes between two tags (a cell's text, a shared string)
+// or inside one (attributes, a CDATA section) is longer than Limits.MaxCellBytes, or the
+// shared strings table is larger than Limits.MaxSharedStringsBytes. The scan holds one
+// 32 KiB buffer whatever the file: a 190 MB cell is refused after its first 256 KiB.
+func checkXMLRuns(r io.ReaderAt, size int64, lim Limits) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && err != zip.ErrInsecurePath {
+		return notSpreadsheet("文件已损坏，不是有效的 .xlsx (corrupt .xlsx)")
+	}
+	buf := make([]byte, 32<<10)
+	for _, zf := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))
+		if !strings.HasSuffix(name, ".xml") && !strings.HasSuffix(name, ".rels") {
+			continue
+		}
+		if name == "xl/sharedstrings.xml" && zf.UncompressedSize64 > uint64(lim.MaxSharedStringsBytes) {
+			return tooLarge("共享字符串表解压后超过 %s，文件中的文字过多，请拆分后分批导入 (shared strings over %s)",
+				humanBytes(lim.MaxSharedStringsBytes), humanBytes(lim.MaxSharedStringsBytes))
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return notSpreadsheet("文件已损坏，不是有效的 .xlsx (corrupt .xlsx)")
+		}
+		err = scanRuns(rc, buf, lim.MaxCellBytes)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanRuns reads an XML stream and fails at the first run between '<' and '>' (or '>' and
+// '<') longer than max bytes.
+func scanRuns(rd io.Reader, buf []byte, max int64) error {
+	var run int64
+	for {
+		n, err := rd.Read(buf)
+		for _, b := range buf[:n] {
+			if b == '<' || b == '>' {
+				run = 0
+				continue
+			}
+			if run++; run > max {
+				return tooLarge("文件中有单元格内容过长（超过 %s；Excel 单元格最多 32767 个字符），疑似恶意文件，已拒绝 (a cell longer than %s)",
+					humanBytes(max), humanBytes(max))
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return notSpreadsheet("文件已损坏，不是有效的 .xlsx (corrupt .xlsx)")
+		}
+	}
 }
