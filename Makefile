@@ -50,6 +50,8 @@ test-fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeEnterpriseName$$' -fuzztime $(call fuzz-count,30000) ./domain/
 	$(GO) test -run '^$$' -fuzz '^FuzzSniffFileType$$' -fuzztime $(call fuzz-count,30000) ./domain/
 	$(GO) test -run '^$$' -fuzz '^FuzzSafeFileName$$' -fuzztime $(call fuzz-count,30000) ./domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzLimits$$' -fuzztime $(call fuzz-count,30000) ./domain/
+	$(GO) test -run '^$$' -fuzz '^FuzzScanRuns$$' -fuzztime $(call fuzz-count,50000) ./api/spreadsheet/
 
 ## test-openapi: the served OpenAPI document (chaincrm openapi) under Redocly's recommended
 ## rules, and a client generated from it (openapi-typescript + openapi-fetch, type-checked)
