@@ -114,7 +114,7 @@ type ProjectUpdate struct {
 	LandArea          *Area       `json:"land_area_mu"`
 	Owner             *string     `json:"owner"`
 	DockedAt          *Date       `json:"docked_at"`
-	SignedAt          *Date       `json:"signed_at"`
+	SignedAt          *Date       `json:"signed_at" description:"refused (400): signed_at is set only by the transition to follow_up"`
 	CampaignID        *int64      `json:"campaign_id"`
 	Referrer          *string     `json:"referrer"`
 	Agency            *string     `json:"agency"`
@@ -123,7 +123,7 @@ type ProjectUpdate struct {
 	Milestones        *Milestones `json:"milestones"`
 	// Stage is here only to be refused: the stage, like signed_at, changes only through
 	// /transition, so a PATCH naming either is 400 (issue 12).
-	Stage *Stage `json:"stage"`
+	Stage *Stage `json:"stage" description:"refused (400): the stage changes only through POST /projects/{id}/transition"`
 }
 
 // Validate checks the fields that are present.
