@@ -446,6 +446,13 @@ func (s *EnterpriseService) UpdateEnterprise(ctx context.Context, id int64, upd 
 		if res.RowsAffected != 1 {
 			return domain.Errorf(domain.ECONFLICT, "企业信息已被他人修改，请刷新后重试 (version conflict)")
 		}
+		_, renamed := cols["name"]
+		_, recoded := cols["credit_code"]
+		if renamed || recoded {
+			if err := reindexRows(s.db.conn(ctx), nameKindEnterprise, []int64{r.ID}); err != nil {
+				return err
+			}
+		}
 		for _, c := range changes {
 			if err := s.db.enterpriseHistory(ctx, r.ZoneID, r.ID, domain.EnterpriseUpdated, "", c[0], c[1], c[2]); err != nil {
 				return err
