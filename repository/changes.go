@@ -91,6 +91,19 @@ func (db *DB) trackChanges(g *gorm.DB) error {
 	return nil
 }
 
+// noteChange records a write made outside GORM (raw statements on the connection pool),
+// which the callbacks cannot see: sql is its statement (or its head).
+func (db *DB) noteChange(ctx context.Context, sql string) {
+	if !touchesMapData(sql) {
+		return
+	}
+	if ch, ok := ctx.Value(txChangesKey{}).(*txChanges); ok {
+		ch.mapData.Store(true)
+		return
+	}
+	db.bumpMap(ctx)
+}
+
 // bumpMap advances the chain maps' counters after a committed write.
 func (db *DB) bumpMap(ctx context.Context) {
 	db.mapLocal.Add(1)

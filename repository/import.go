@@ -762,6 +762,9 @@ func (p *importPlan) bulk(ctx context.Context, q *gorm.DB, table string, cols []
 	if n == 0 {
 		return nil, nil
 	}
+	// these statements bypass GORM, whose callbacks note changes: note them here, so the
+	// cached maps and list totals (changes.go, listcache.go) are dropped after the commit
+	p.s.db.noteChange(ctx, "INSERT INTO "+table)
 	pool := q.Statement.ConnPool
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
