@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,14 +64,58 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	}
 	// The page's ids first, from projects alone: an index range in list order (migration
 	// 12) that skips the offset inside the index; then the 20 rows with their joins.
+	// A deep page starts from the nearest anchor below it (a keyset), so that it skips at
+	// most anchorChunk index entries.
+	page := where(s.db.conn(ctx).Table("projects AS p"))
+	skip := f.Offset()
+	if skip >= 2*anchorChunk && f.Stale == nil && !f.CleanupDue {
+		anchors, err := s.anchors(ctx, where)
+		if err != nil {
+			return nil, 0, err
+		}
+		if k := min(skip/anchorChunk, len(anchors)); k > 0 {
+			a := anchors[k-1]
+			page = page.Where("p.docked_at <= ? AND (p.docked_at < ? OR p.id < ?)", a.D, a.D, a.ID)
+			skip -= k * anchorChunk
+		}
+	}
 	var ids []int64
-	err = where(s.db.conn(ctx).Table("projects AS p")).Order("p.docked_at DESC, p.id DESC").
-		Limit(f.PageSize).Offset(f.Offset()).Pluck("p.id", &ids).Error
+	err = page.Order("p.docked_at DESC, p.id DESC").Limit(f.PageSize).Offset(skip).Pluck("p.id", &ids).Error
 	if err != nil {
 		return nil, 0, err
 	}
 	out, err := s.byIDs(ctx, ids)
 	return out, int(total), err
+}
+
+// anchorChunk is the distance between two anchors of a list.
+const anchorChunk = 500
+
+// listAnchor is the sort key of the (n × anchorChunk)-th row of a list, docked_at as the
+// database holds it (a string, bound back unchanged).
+type listAnchor struct {
+	D  string
+	ID int64
+}
+
+// anchors returns the sort keys of every anchorChunk-th row of the list where selects, in
+// list order: one window-function pass over the list's index, cached like the totals (for
+// one change stamp, listcache.go).
+func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]listAnchor, error) {
+	build := func(tx *gorm.DB) *gorm.DB {
+		sub := where(tx.Session(&gorm.Session{NewDB: true}).Table("projects AS p")).
+			Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id, ROW_NUMBER() OVER (ORDER BY p.docked_at DESC, p.id DESC) AS rn")
+		return tx.Table("(?) AS t", sub).Select("t.d AS d, t.id AS id").
+			Where("t.rn % " + strconv.Itoa(anchorChunk) + " = 0").Order("t.rn")
+	}
+	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		var out []listAnchor
+		return build(tx).Scan(&out)
+	}, func() ([]listAnchor, error) {
+		var out []listAnchor
+		err := build(s.db.conn(ctx)).Scan(&out).Error
+		return out, err
+	})
 }
 
 // filter turns f into a reusable WHERE on "projects AS p". Codes and usernames are
