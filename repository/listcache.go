@@ -29,7 +29,15 @@ func cachedValue[T any](ctx context.Context, db *DB, build func(tx *gorm.DB) *go
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
 		return load()
 	}
-	key := db.conn(ctx).ToSQL(build)
+	return cachedByKey(ctx, db, db.conn(ctx).ToSQL(build), load)
+}
+
+// cachedByKey is cachedValue under a key of the caller's (which must name everything the
+// value depends on besides the stored data).
+func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T, error)) (T, error) {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return load()
+	}
 	stamp, err := db.MapStamp(ctx)
 	if err != nil {
 		return load()

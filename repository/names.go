@@ -199,11 +199,25 @@ const candidateCap = 2000
 
 // nameCandidates returns the ids (of kind, in zone) whose name may contain q, and ok=false
 // when q is too unselective for the grams to help (then the caller uses LIKE alone).
+// The answer is cached for the change stamp (listcache.go), like the list totals.
 func (db *DB) nameCandidates(ctx context.Context, q *gorm.DB, kind int, zoneID int64, term string) ([]int64, bool, error) {
 	term = strings.ToLower(strings.TrimSpace(term))
 	if term == "" || !utf8.ValidString(term) {
 		return nil, false, nil
 	}
+	type answer struct {
+		ids []int64
+		ok  bool
+	}
+	a, err := cachedByKey(ctx, db, fmt.Sprintf("name_grams %d %d %q", kind, zoneID, term), func() (answer, error) {
+		ids, ok, err := db.lookUpNames(q, kind, zoneID, term)
+		return answer{ids, ok}, err
+	})
+	return a.ids, a.ok, err
+}
+
+// lookUpNames is nameCandidates without the cache.
+func (db *DB) lookUpNames(q *gorm.DB, kind int, zoneID int64, term string) ([]int64, bool, error) {
 	q = q.Session(&gorm.Session{NewDB: true})
 	r := []rune(term)
 	if len(r) == 1 {
@@ -240,7 +254,23 @@ func (db *DB) nameCandidates(ctx context.Context, q *gorm.DB, kind int, zoneID i
 		}
 	}
 	if best < 0 {
-		return nil, false, nil
+		// every gram is common: the names holding all of them (at most four, spread over
+		// the term), one grouped pass over their ranges of the primary key
+		pick := grams
+		if len(grams) > 4 {
+			pick = []string{grams[0], grams[len(grams)/3], grams[2*len(grams)/3], grams[len(grams)-1]}
+		}
+		bs := make([][]byte, len(pick))
+		for i, g := range pick {
+			bs[i] = []byte(g)
+		}
+		var ids []int64
+		err := q.Model(&nameGramRow{}).Where("zone_id = ? AND kind = ? AND gram IN ?", zoneID, kind, bs).
+			Group("ref_id").Having("COUNT(*) = ?", len(dedupeStrings(pick))).Limit(candidateCap+1).Pluck("ref_id", &ids).Error
+		if err != nil || len(ids) > candidateCap {
+			return nil, false, err
+		}
+		return ids, true, nil
 	}
 	if bestN == 0 {
 		return []int64{}, true, nil
@@ -265,4 +295,16 @@ func idList(ids []int64) string {
 		b.WriteString(strconv.FormatInt(id, 10))
 	}
 	return b.String()
+}
+
+func dedupeStrings(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -212,8 +212,13 @@ func (s *WorkflowService) SetMilestones(ctx context.Context, projectID int64, in
 	return s.projects.load(ctx, projectID, false)
 }
 
+// boardFresh is how long a built board is served again while nothing has been written:
+// its cards' days in stage and stale colours move with the clock, not only with writes.
+const boardFresh = 30 * time.Second
+
 // Board groups the visible projects matching f by stage: a GROUP BY for the full counts,
-// then each column's most recent moves.
+// then each column's most recent moves. A built board is kept for the change stamp (any
+// write drops it, listcache.go) and at most boardFresh.
 func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, perColumn int) (*domain.Board, error) {
 	a := domain.ActorFrom(ctx)
 	if perColumn < 1 {
@@ -225,6 +230,15 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 	if err != nil {
 		return nil, err
 	}
+	key := fmt.Sprintf("board %d %d %s", perColumn, s.db.now().Truncate(boardFresh).Unix(),
+		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var n int64
+			return where(tx.Table("projects AS p")).Count(&n)
+		}))
+	return cachedByKey(ctx, s.db, key, func() (*domain.Board, error) { return s.board(ctx, where, perColumn) })
+}
+
+func (s *WorkflowService) board(ctx context.Context, where func(*gorm.DB) *gorm.DB, perColumn int) (*domain.Board, error) {
 	type stageCount struct {
 		Stage string
 		N     int
