@@ -29,7 +29,11 @@ func cachedValue[T any](ctx context.Context, db *DB, build func(tx *gorm.DB) *go
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
 		return load()
 	}
-	return cachedByKey(ctx, db, db.conn(ctx).ToSQL(build), load)
+	key := db.conn(ctx).ToSQL(build)
+	if key == "" {
+		return load() // a statement ToSQL cannot render is never cached
+	}
+	return cachedByKey(ctx, db, key, load)
 }
 
 // cachedByKey is cachedValue under a key of the caller's (which must name everything the

@@ -249,7 +249,7 @@ func (s *WorkflowService) board(ctx context.Context, where func(*gorm.DB) *gorm.
 	}
 	counts, err := cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
 		var c []stageCount
-		return grouped(tx).Scan(&c)
+		return grouped(tx).Find(&c)
 	}, func() ([]stageCount, error) {
 		var c []stageCount
 		err := grouped(s.db.conn(ctx)).Scan(&c).Error

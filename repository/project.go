@@ -64,6 +64,18 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	}
 	// The page's ids first, from projects alone: an index range in list order (migration
 	// 12) that skips the offset inside the index; then the 20 rows with their joins.
+	// A short list (a search's candidates, two filters at once) is read whole, its keys
+	// only, without ORDER BY (so no planner can pick an ordered scan of the zone and filter
+	// it), sorted here and kept for the change stamp: its pages are slices of it.
+	if total <= smallList {
+		keys, err := s.sortedKeys(ctx, where)
+		if err != nil {
+			return nil, 0, err
+		}
+		from := min(f.Offset(), len(keys))
+		out, err := s.byIDs(ctx, keys[from:min(from+f.PageSize, len(keys))])
+		return out, int(total), err
+	}
 	// A deep page starts from the nearest anchor below it (a keyset), so that it skips at
 	// most anchorChunk index entries.
 	page := where(s.db.conn(ctx).Table("projects AS p"))
@@ -88,6 +100,37 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	return out, int(total), err
 }
 
+// smallList is the longest list read whole (sortedKeys) rather than by index ranges.
+const smallList = 1000
+
+// sortedKeys returns the ids of the list where selects, in list order (docked_at DESC, id
+// DESC), cached for the change stamp.
+func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]int64, error) {
+	build := func(tx *gorm.DB) *gorm.DB {
+		return where(tx.Table("projects AS p")).Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id")
+	}
+	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		var rows []listAnchor
+		return build(tx).Find(&rows)
+	}, func() ([]int64, error) {
+		var rows []listAnchor
+		if err := build(s.db.conn(ctx)).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].D != rows[j].D {
+				return rows[i].D > rows[j].D
+			}
+			return rows[i].ID > rows[j].ID
+		})
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		return ids, nil
+	})
+}
+
 // anchorChunk is the distance between two anchors of a list.
 const anchorChunk = 500
 
@@ -110,7 +153,7 @@ func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm
 	}
 	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
 		var out []listAnchor
-		return build(tx).Scan(&out)
+		return build(tx).Find(&out)
 	}, func() ([]listAnchor, error) {
 		var out []listAnchor
 		err := build(s.db.conn(ctx)).Scan(&out).Error
