@@ -101,7 +101,7 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 }
 
 // smallList is the longest list read whole (sortedKeys) rather than by index ranges.
-const smallList = 1000
+const smallList = 2000
 
 // sortedKeys returns the ids of the list where selects, in list order (docked_at DESC, id
 // DESC), cached for the change stamp.
