@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
-# make bench: the Go benchmarks, then the project-list load test on MariaDB with synthetic
-# data. Sizes can be lowered for a quick look: BENCH_PROJECTS=20000 BENCH_ACTIVITIES=100000 make bench
+# make bench: the Go benchmarks, then the load tests against the binary on synthetic data:
+# bench/projectlist (the project list, API vs raw SQL, MariaDB) and bench/lists (every list
+# read as a share of the single read GET /projects/{id}, 32 clients, issue 13).
+# Sizes can be lowered for a quick look: BENCH_PROJECTS=20000 BENCH_ACTIVITIES=100000 make bench
+# BENCH_DB=sqlite runs bench/lists on the embedded SQLite database instead of MariaDB.
+# BENCH_DURATION (default 5s) is how long each read of bench/lists is driven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROJECTS=${BENCH_PROJECTS:-100000}
-ACTIVITIES=${BENCH_ACTIVITIES:-1000000}
-ZONES=${BENCH_ZONES:-10}
+PROJECTS=${BENCH_PROJECTS:-40000}
+ACTIVITIES=${BENCH_ACTIVITIES:-400000}
+ZONES=${BENCH_ZONES:-4}
+DBKIND=${BENCH_DB:-mysql}
 DB=chaincrm_bench
 PORT=18090
 out=$(mktemp -d)
-echo "== Go benchmarks"
-go test -run '^$' -bench . -benchmem -benchtime=3x ./chainmap/ ./api/spreadsheet/ | tee "$out/go-bench.txt"
-echo "== project list on MariaDB: $ZONES zones, $PROJECTS projects, $ACTIVITIES activities"
+if [ "${BENCH_SKIP_GO:-}" != 1 ]; then
+  echo "== Go benchmarks"
+  go test -run '^$' -bench . -benchmem -benchtime=3x ./chainmap/ ./api/spreadsheet/ | tee "$out/go-bench.txt"
+fi
 go build -o bin/chaincrm ./cmd/chaincrm
-export CHAINCRM_DB_DRIVER=mysql CHAINCRM_DB_DSN="root@tcp(127.0.0.1:3306)/$DB" CHAINCRM_DEMO_SEED_ON_START=false \
-  CHAINCRM_JOBS_ENABLED=false CHAINCRM_HTTP_ADDR=127.0.0.1:$PORT CHAINCRM_DATA_DIR="$out"
+if [ "$DBKIND" = sqlite ]; then
+  mkdir -p bin/bench
+  export CHAINCRM_DB_DRIVER=sqlite CHAINCRM_DB_DSN="$PWD/bin/bench/chaincrm.db"
+  if [ "${BENCH_REUSE:-}" != 1 ]; then rm -f bin/bench/chaincrm.db*; fi
+else
+  export CHAINCRM_DB_DRIVER=mysql CHAINCRM_DB_DSN="root@tcp(127.0.0.1:3306)/$DB"
+  if [ "${BENCH_REUSE:-}" != 1 ]; then
+    mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  fi
+fi
+export CHAINCRM_DEMO_SEED_ON_START=false CHAINCRM_JOBS_ENABLED=false CHAINCRM_HTTP_ADDR=127.0.0.1:$PORT CHAINCRM_DATA_DIR="$out"
+echo "== $DBKIND: $ZONES zones, $PROJECTS projects, $ACTIVITIES activities"
 if [ "${BENCH_REUSE:-}" != 1 ]; then
-  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
   /usr/bin/time -f "seed: %e s, max RSS %M KB" bin/chaincrm seed --synthetic --zones "$ZONES" --projects "$PROJECTS" --activities "$ACTIVITIES"
 fi
 bin/chaincrm serve >"$out/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for i in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
-go run ./bench/projectlist -url "http://127.0.0.1:$PORT" -dsn "root@tcp(127.0.0.1:3306)/$DB?parseTime=true&loc=UTC" -zone syn001
+for i in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
+if [ "$DBKIND" != sqlite ]; then
+  go run ./bench/projectlist -url "http://127.0.0.1:$PORT" -dsn "root@tcp(127.0.0.1:3306)/$DB?parseTime=true&loc=UTC" -zone syn001
+fi
+echo "== every list read against the single read (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+go run ./bench/lists -url "http://127.0.0.1:$PORT" -zone syn001 -concurrency 32 -duration "${BENCH_DURATION:-5s}"
+echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -42,7 +42,10 @@ type txChangesKey struct{}
 // enterprises, chains, chain_nodes, enterprise_nodes, project_nodes, chain_masters,
 // enterprise_relations). Histories and campaign links that also match only bump the
 // counter needlessly, which is safe.
-var mapTableHints = []string{"project", "enterprise", "chain"}
+//
+// The same stamp keys the cached list totals and figures (listcache.go), whose sources also
+// include campaigns and investments: writes to those bump it too.
+var mapTableHints = []string{"project", "enterprise", "chain", "campaign", "investment"}
 
 func touchesMapData(sql string) bool {
 	head := strings.TrimSpace(sql)
@@ -89,6 +92,19 @@ func (db *DB) trackChanges(g *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// noteChange records a write made outside GORM (raw statements on the connection pool),
+// which the callbacks cannot see: sql is its statement (or its head).
+func (db *DB) noteChange(ctx context.Context, sql string) {
+	if !touchesMapData(sql) {
+		return
+	}
+	if ch, ok := ctx.Value(txChangesKey{}).(*txChanges); ok {
+		ch.mapData.Store(true)
+		return
+	}
+	db.bumpMap(ctx)
 }
 
 // bumpMap advances the chain maps' counters after a committed write.

@@ -82,6 +82,8 @@ type DB struct {
 	Opts    Options
 
 	mapLocal atomic.Int64 // this process's chain-map change counter (changes.go)
+
+	counts countCache // list totals by change generation (listcache.go)
 }
 
 // Open connects to driver/dsn. For SQLite the DSN is a file path (created with its folder)
@@ -140,6 +142,10 @@ func Open(driver, dsn string, opts Options) (*DB, error) {
 	}
 	db := &DB{gorm: g, sql: sqlDB, Driver: driver, Clock: domain.SystemClock{}, Opts: opts}
 	if err := db.trackChanges(g); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	if err := registerNameIndex(g); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}

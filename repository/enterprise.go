@@ -27,27 +27,55 @@ var _ domain.EnterpriseService = (*EnterpriseService)(nil)
 func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.EnterpriseFilter) ([]*domain.Enterprise, int, error) {
 	zoneID := zoneOf(ctx)
 	f.Page = f.Page.Normalize()
-	q := s.db.conn(ctx).Model(&enterpriseRow{}).Where("zone_id = ?", zoneID).Scopes(s.db.enterpriseScope(ctx))
+	var conds []func(*gorm.DB) *gorm.DB
+	where := func(c string, args ...any) {
+		conds = append(conds, func(q *gorm.DB) *gorm.DB { return q.Where(c, args...) })
+	}
 	if zoneID == 0 {
-		q = q.Where("1 = 0")
+		where("1 = 0")
 	}
 	if f.Q != nil && strings.TrimSpace(*f.Q) != "" {
-		like := "%" + escapeLike(strings.TrimSpace(*f.Q)) + "%"
-		q = q.Where("(name LIKE ? ESCAPE '!' OR credit_code LIKE ? ESCAPE '!')", like, like)
+		term := strings.TrimSpace(*f.Q)
+		like := "%" + escapeLike(term) + "%"
+		// the name grams (names.go) narrow the rows the LIKE reads, when they can
+		cands, ok, err := s.db.nameCandidates(ctx, s.db.conn(ctx), nameKindEnterprise, zoneID, term)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			where("enterprises.id IN (" + idList(cands) + ")")
+		}
+		where("(name LIKE ? ESCAPE '!' OR credit_code LIKE ? ESCAPE '!')", like, like)
 	}
 	if f.Kind != nil {
-		q = q.Where("kind = ?", string(*f.Kind))
+		where("kind = ?", string(*f.Kind))
 	}
 	if f.NodeID != nil {
-		q = q.Where("id IN (SELECT enterprise_id FROM enterprise_nodes WHERE node_id = ?)", *f.NodeID)
+		where("id IN (SELECT enterprise_id FROM enterprise_nodes WHERE node_id = ?)", *f.NodeID)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	build := func(tx *gorm.DB) *gorm.DB {
+		q := tx.Model(&enterpriseRow{}).Where("zone_id = ?", zoneID).Scopes(s.db.enterpriseScope(ctx))
+		for _, c := range conds {
+			q = c(q)
+		}
+		return q
+	}
+	// the total through the cache (listcache.go); the page's ids first, in index order
+	total, err := s.db.cachedCount(ctx, build)
+	if err != nil {
 		return nil, 0, err
 	}
-	var rows []enterpriseRow
-	if err := q.Order("id").Limit(f.PageSize).Offset(f.Offset()).Find(&rows).Error; err != nil {
-		return nil, 0, err
+	rows := []enterpriseRow{}
+	if total > 0 && f.Offset() < int(total) {
+		var ids []int64
+		if err := build(s.db.conn(ctx)).Order("id").Limit(f.PageSize).Offset(f.Offset()).Pluck("id", &ids).Error; err != nil {
+			return nil, 0, err
+		}
+		if len(ids) > 0 {
+			if err := s.db.conn(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+				return nil, 0, err
+			}
+		}
 	}
 	out, err := s.toDomain(ctx, rows)
 	return out, int(total), err
@@ -445,6 +473,13 @@ func (s *EnterpriseService) UpdateEnterprise(ctx context.Context, id int64, upd 
 		}
 		if res.RowsAffected != 1 {
 			return domain.Errorf(domain.ECONFLICT, "企业信息已被他人修改，请刷新后重试 (version conflict)")
+		}
+		_, renamed := cols["name"]
+		_, recoded := cols["credit_code"]
+		if renamed || recoded {
+			if err := reindexRows(s.db.conn(ctx), nameKindEnterprise, []int64{r.ID}); err != nil {
+				return err
+			}
 		}
 		for _, c := range changes {
 			if err := s.db.enterpriseHistory(ctx, r.ZoneID, r.ID, domain.EnterpriseUpdated, "", c[0], c[1], c[2]); err != nil {

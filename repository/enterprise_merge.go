@@ -220,6 +220,10 @@ func (s *EnterpriseService) Merge(ctx context.Context, id, into int64) (*domain.
 		if r.RowsAffected != 1 {
 			return domain.Errorf(domain.ECONFLICT, "企业“%s”正被他人修改，请稍后重试 (version conflict)", to.Name)
 		}
+		// the retired one's code went to into: both get their grams again (names.go)
+		if err := reindexRows(q, nameKindEnterprise, []int64{from.ID, to.ID}); err != nil {
+			return err
+		}
 
 		// the record of it
 		detail := fmt.Sprintf("projects=%d contacts=%d nodes=%d masters=%d referrals=%d attachments=%d",

@@ -694,12 +694,43 @@ func (p *importPlan) write(ctx context.Context) error {
 	if err := p.clearNodes(q, clear, hist); err != nil {
 		return err
 	}
+	if err := p.reindexNames(q); err != nil {
+		return err
+	}
 	_, err := p.bulk(ctx, q, "project_history", []string{"zone_id", "project_id", "at", "actor_id", "actor", "action",
 		"field", "from_value", "to_value"}, len(history), func(i int, v []any) []any {
 		h := history[i]
 		return append(v, zoneID, h.projectID, p.now, p.a.User.ID, p.a.User.Username, "imported", h.field, h.from, h.to)
 	})
 	return err
+}
+
+// reindexNames keeps the name grams (names.go) in step with the rows written above: the
+// new investors and those that got a credit code, the new projects and the renamed ones.
+func (p *importPlan) reindexNames(q *gorm.DB) error {
+	var ents, projects []int64
+	for _, name := range p.newEnts {
+		if e := p.ents[name]; e != nil && e.ID != 0 {
+			ents = append(ents, e.ID)
+		}
+	}
+	for name := range p.newCodes {
+		if e := p.ents[name]; e != nil && e.ID != 0 {
+			ents = append(ents, e.ID)
+		}
+	}
+	for _, c := range p.creates {
+		projects = append(projects, c.row.ID)
+	}
+	for _, u := range p.updates {
+		if _, ok := u.cols["name"]; ok {
+			projects = append(projects, u.id)
+		}
+	}
+	if err := reindexRows(q, nameKindEnterprise, dedupe(ents)); err != nil {
+		return err
+	}
+	return reindexRows(q, nameKindProject, dedupe(projects))
 }
 
 // readBack finds the ids of the new projects: the zone's rows above the largest id before
@@ -739,6 +770,9 @@ func (p *importPlan) bulk(ctx context.Context, q *gorm.DB, table string, cols []
 	if n == 0 {
 		return nil, nil
 	}
+	// these statements bypass GORM, whose callbacks note changes: note them here, so the
+	// cached maps and list totals (changes.go, listcache.go) are dropped after the commit
+	p.s.db.noteChange(ctx, "INSERT INTO "+table)
 	pool := q.Statement.ConnPool
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "

@@ -29,6 +29,7 @@ var migrations = []migration{
 	{8, "covering index for the dashboard's dockings", migrateV8},
 	{9, "covering indexes for the chain maps' links", migrateV9},
 	{11, "log-in throttle in the database, forced password change", migrateV11},
+	{12, "list indexes and name bigrams (issue 13)", migrateV12},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -210,8 +212,13 @@ func (s *WorkflowService) SetMilestones(ctx context.Context, projectID int64, in
 	return s.projects.load(ctx, projectID, false)
 }
 
+// boardFresh is how long a built board is served again while nothing has been written:
+// its cards' days in stage and stale colours move with the clock, not only with writes.
+const boardFresh = 30 * time.Second
+
 // Board groups the visible projects matching f by stage: a GROUP BY for the full counts,
-// then each column's most recent moves.
+// then each column's most recent moves. A built board is kept for the change stamp (any
+// write drops it, listcache.go) and at most boardFresh.
 func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, perColumn int) (*domain.Board, error) {
 	a := domain.ActorFrom(ctx)
 	if perColumn < 1 {
@@ -223,12 +230,32 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 	if err != nil {
 		return nil, err
 	}
-	var counts []struct {
+	key := fmt.Sprintf("board %d %d %s", perColumn, s.db.now().Truncate(boardFresh).Unix(),
+		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var n int64
+			return where(tx.Table("projects AS p")).Count(&n)
+		}))
+	return cachedByKey(ctx, s.db, key, func() (*domain.Board, error) { return s.board(ctx, where, perColumn) })
+}
+
+func (s *WorkflowService) board(ctx context.Context, where func(*gorm.DB) *gorm.DB, perColumn int) (*domain.Board, error) {
+	type stageCount struct {
 		Stage string
 		N     int
 	}
-	if err := where(s.db.conn(ctx).Table("projects AS p")).Select("p.stage AS stage, COUNT(*) AS n").
-		Group("p.stage").Scan(&counts).Error; err != nil {
+	// the column counts through the cache of list totals (listcache.go)
+	grouped := func(tx *gorm.DB) *gorm.DB {
+		return where(tx.Table("projects AS p")).Select("p.stage AS stage, COUNT(*) AS n").Group("p.stage")
+	}
+	counts, err := cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		var c []stageCount
+		return grouped(tx).Find(&c)
+	}, func() ([]stageCount, error) {
+		var c []stageCount
+		err := grouped(s.db.conn(ctx)).Scan(&c).Error
+		return c, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	n := map[domain.Stage]int{}
@@ -274,21 +301,28 @@ func (s *WorkflowService) ReviewQueue(ctx context.Context, page domain.Page) ([]
 		return nil, 0, err
 	}
 	page = page.Normalize()
-	q := s.db.conn(ctx).Table("projects AS p").Scopes(projectScope(domain.ScopeOf(a))).
-		Where("p.deleted_at IS NULL AND p.stage = ? AND p.decision_outcome = ?", string(domain.StageDecision), "")
+	var chains []int64
 	switch {
 	case a.User.HasRole(domain.RoleDirector):
 	case a.User.HasRole(domain.RoleChainChief) && len(a.User.ChainIDs) > 0:
-		q = q.Where("p.chain_id IN ?", a.User.ChainIDs)
+		chains = a.User.ChainIDs
 	default:
 		return []*domain.ReviewItem{}, 0, nil
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	queue := func(tx *gorm.DB) *gorm.DB {
+		q := tx.Table("projects AS p").Scopes(projectScope(domain.ScopeOf(a))).
+			Where("p.deleted_at IS NULL AND p.stage = ? AND p.decision_outcome = ?", string(domain.StageDecision), "")
+		if chains != nil {
+			q = q.Where("p.chain_id IN ?", chains)
+		}
+		return q
+	}
+	total, err := s.db.cachedCount(ctx, func(tx *gorm.DB) *gorm.DB { return queue(tx) })
+	if err != nil {
 		return nil, 0, err
 	}
 	var ids []int64
-	if err := q.Order("p.stage_entered_at, p.id").Limit(page.PageSize).Offset(page.Offset()).Pluck("p.id", &ids).Error; err != nil {
+	if err := queue(s.db.conn(ctx)).Order("p.stage_entered_at, p.id").Limit(page.PageSize).Offset(page.Offset()).Pluck("p.id", &ids).Error; err != nil {
 		return nil, 0, err
 	}
 	ps, err := s.projects.byIDs(ctx, ids)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,21 +55,110 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int64
-	if err := where(s.db.conn(ctx).Table("projects AS p")).Count(&total).Error; err != nil {
+	total, err := s.db.cachedCount(ctx, func(tx *gorm.DB) *gorm.DB { return where(tx.Table("projects AS p")) })
+	if err != nil {
 		return nil, 0, err
 	}
 	if total == 0 || f.Offset() >= int(total) {
 		return []*domain.Project{}, int(total), nil
 	}
-	var rows []projectView
-	err = where(s.base(ctx)).Order("p.docked_at DESC, p.id DESC").
-		Limit(f.PageSize).Offset(f.Offset()).Scan(&rows).Error
+	// The page's ids first, from projects alone: an index range in list order (migration
+	// 12) that skips the offset inside the index; then the 20 rows with their joins.
+	// A short list (a search's candidates, two filters at once) is read whole, its keys
+	// only, without ORDER BY (so no planner can pick an ordered scan of the zone and filter
+	// it), sorted here and kept for the change stamp: its pages are slices of it.
+	if total <= smallList {
+		keys, err := s.sortedKeys(ctx, where)
+		if err != nil {
+			return nil, 0, err
+		}
+		from := min(f.Offset(), len(keys))
+		out, err := s.byIDs(ctx, keys[from:min(from+f.PageSize, len(keys))])
+		return out, int(total), err
+	}
+	// A deep page starts from the nearest anchor below it (a keyset), so that it skips at
+	// most anchorChunk index entries.
+	page := where(s.db.conn(ctx).Table("projects AS p"))
+	skip := f.Offset()
+	if skip >= 2*anchorChunk && f.Stale == nil && !f.CleanupDue {
+		anchors, err := s.anchors(ctx, where)
+		if err != nil {
+			return nil, 0, err
+		}
+		if k := min(skip/anchorChunk, len(anchors)); k > 0 {
+			a := anchors[k-1]
+			page = page.Where("p.docked_at <= ? AND (p.docked_at < ? OR p.id < ?)", a.D, a.D, a.ID)
+			skip -= k * anchorChunk
+		}
+	}
+	var ids []int64
+	err = page.Order("p.docked_at DESC, p.id DESC").Limit(f.PageSize).Offset(skip).Pluck("p.id", &ids).Error
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := s.toDomain(ctx, rows)
+	out, err := s.byIDs(ctx, ids)
 	return out, int(total), err
+}
+
+// smallList is the longest list read whole (sortedKeys) rather than by index ranges.
+const smallList = 2000
+
+// sortedKeys returns the ids of the list where selects, in list order (docked_at DESC, id
+// DESC), cached for the change stamp.
+func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]int64, error) {
+	build := func(tx *gorm.DB) *gorm.DB {
+		return where(tx.Table("projects AS p")).Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id")
+	}
+	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		var rows []listAnchor
+		return build(tx).Find(&rows)
+	}, func() ([]int64, error) {
+		var rows []listAnchor
+		if err := build(s.db.conn(ctx)).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].D != rows[j].D {
+				return rows[i].D > rows[j].D
+			}
+			return rows[i].ID > rows[j].ID
+		})
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		return ids, nil
+	})
+}
+
+// anchorChunk is the distance between two anchors of a list.
+const anchorChunk = 500
+
+// listAnchor is the sort key of the (n × anchorChunk)-th row of a list, docked_at as the
+// database holds it (a string, bound back unchanged).
+type listAnchor struct {
+	D  string
+	ID int64
+}
+
+// anchors returns the sort keys of every anchorChunk-th row of the list where selects, in
+// list order: one window-function pass over the list's index, cached like the totals (for
+// one change stamp, listcache.go).
+func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]listAnchor, error) {
+	build := func(tx *gorm.DB) *gorm.DB {
+		sub := where(tx.Session(&gorm.Session{NewDB: true}).Table("projects AS p")).
+			Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id, ROW_NUMBER() OVER (ORDER BY p.docked_at DESC, p.id DESC) AS rn")
+		return tx.Table("(?) AS t", sub).Select("t.d AS d, t.id AS id").
+			Where("t.rn % " + strconv.Itoa(anchorChunk) + " = 0").Order("t.rn")
+	}
+	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		var out []listAnchor
+		return build(tx).Find(&out)
+	}, func() ([]listAnchor, error) {
+		var out []listAnchor
+		err := build(s.db.conn(ctx)).Scan(&out).Error
+		return out, err
+	})
 }
 
 // filter turns f into a reusable WHERE on "projects AS p". Codes and usernames are
@@ -117,10 +207,11 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 		})
 	}
 	if f.Q != nil && strings.TrimSpace(*f.Q) != "" {
-		like := "%" + escapeLike(strings.TrimSpace(*f.Q)) + "%"
-		add(func(q *gorm.DB) *gorm.DB {
-			return q.Where(`(p.name LIKE ? ESCAPE '!' OR p.investor_id IN (SELECT id FROM enterprises WHERE zone_id = ? AND name LIKE ? ESCAPE '!'))`, like, scope.ZoneID, like)
-		})
+		c, err := s.searchCond(ctx, scope.ZoneID, strings.TrimSpace(*f.Q))
+		if err != nil {
+			return nil, err
+		}
+		add(c)
 	}
 	dateCond := func(col, op string, d *domain.Date) {
 		if d != nil && !d.IsZero() {
@@ -166,6 +257,49 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 			q = c(q)
 		}
 		return q
+	}, nil
+}
+
+// searchCond is the q filter: the project's name or its investor's name contains term.
+// When the name grams narrow the candidates (names.go), the LIKE runs on those rows only.
+func (s *ProjectService) searchCond(ctx context.Context, zoneID int64, term string) (func(*gorm.DB) *gorm.DB, error) {
+	like := "%" + escapeLike(term) + "%"
+	plain := func(q *gorm.DB) *gorm.DB {
+		return q.Where(`(p.name LIKE ? ESCAPE '!' OR p.investor_id IN (SELECT id FROM enterprises WHERE zone_id = ? AND name LIKE ? ESCAPE '!'))`, like, zoneID, like)
+	}
+	conn := s.db.conn(ctx)
+	byName, ok, err := s.db.nameCandidates(ctx, conn, nameKindProject, zoneID, term)
+	if err != nil || !ok {
+		return plain, err
+	}
+	ents, ok, err := s.db.nameCandidates(ctx, conn, nameKindEnterprise, zoneID, term)
+	if err != nil || !ok {
+		return plain, err
+	}
+	var investors []int64
+	if len(ents) > 0 {
+		if err := conn.Session(&gorm.Session{NewDB: true}).Table("enterprises").
+			Where("id IN ("+idList(ents)+") AND zone_id = ? AND name LIKE ? ESCAPE '!'", zoneID, like).
+			Pluck("id", &investors).Error; err != nil {
+			return nil, err
+		}
+	}
+	var byInvestor []int64
+	if len(investors) > 0 {
+		if err := conn.Session(&gorm.Session{NewDB: true}).Table("projects").
+			Where("investor_id IN ("+idList(investors)+") AND zone_id = ?", zoneID).Limit(candidateCap+1).
+			Pluck("id", &byInvestor).Error; err != nil {
+			return nil, err
+		}
+		if len(byInvestor) > candidateCap {
+			return plain, nil
+		}
+	}
+	cands := dedupe(append(byName, byInvestor...))
+	inv := idList(investors)
+	return func(q *gorm.DB) *gorm.DB {
+		return q.Where("p.id IN ("+idList(cands)+")").
+			Where("(p.name LIKE ? ESCAPE '!' OR p.investor_id IN ("+inv+"))", like)
 	}, nil
 }
 
@@ -513,6 +647,9 @@ func (db *DB) findOrCreateEnterprise(ctx context.Context, zoneID int64, name, co
 		if err := q.Model(&enterpriseRow{}).Where("id = ?", e.ID).Update("credit_code", code).Error; err != nil {
 			return 0, translate(err, "credit_code", "该统一社会信用代码已属于另一家企业 (credit code belongs to another enterprise)")
 		}
+		if err := reindexRows(q, nameKindEnterprise, []int64{e.ID}); err != nil {
+			return 0, err
+		}
 	} else if code != "" && *e.CreditCode != code {
 		return 0, &domain.Error{Code: domain.EINVALID, Message: "统一社会信用代码与已登记的不一致", Fields: map[string]string{"credit_code": "与已登记的企业信用代码不一致 (differs from the registered code)"}}
 	}
@@ -562,6 +699,11 @@ func (s *ProjectService) UpdateProject(ctx context.Context, id int64, upd domain
 		}
 		if res.RowsAffected != 1 {
 			return staleVersion(p.Version)
+		}
+		if _, renamed := ch.cols["name"]; renamed {
+			if err := reindexRows(s.db.conn(ctx), nameKindProject, []int64{id}); err != nil {
+				return err
+			}
 		}
 		if ch.nodes != nil {
 			if err := s.setNodes(ctx, id, *ch.nodes); err != nil {

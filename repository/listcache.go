@@ -1,0 +1,81 @@
+package repository
+
+import (
+	"context"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// countCache keeps the totals of list reads (issue 13) so that paging through a list does
+// not count the whole filtered zone on every page. An entry is keyed by the count's own SQL
+// with its values (ToSQL), so any filter, scope or role that changes the statement is a
+// different entry; the whole cache belongs to one change stamp (changes.go): any committed
+// write to projects, enterprises, chains or their links, by this process or another, moves
+// the stamp and the next read starts a fresh cache. Reads inside a transaction bypass it.
+type countCache struct {
+	mu    sync.Mutex
+	stamp ChangeStamp
+	m     map[string]any
+}
+
+// countCacheMax bounds the entries kept for one stamp (filters with the time in them, such
+// as the stale colours, make a new key per call).
+const countCacheMax = 4096
+
+// cachedValue returns the value cached for the statement build renders, or loads it with
+// load (which runs build's statement) and caches it.
+func cachedValue[T any](ctx context.Context, db *DB, build func(tx *gorm.DB) *gorm.DB, load func() (T, error)) (T, error) {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return load()
+	}
+	key := db.conn(ctx).ToSQL(build)
+	if key == "" {
+		return load() // a statement ToSQL cannot render is never cached
+	}
+	return cachedByKey(ctx, db, key, load)
+}
+
+// cachedByKey is cachedValue under a key of the caller's (which must name everything the
+// value depends on besides the stored data).
+func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T, error)) (T, error) {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return load()
+	}
+	stamp, err := db.MapStamp(ctx)
+	if err != nil {
+		return load()
+	}
+	c := &db.counts
+	c.mu.Lock()
+	if c.stamp != stamp || c.m == nil || len(c.m) >= countCacheMax {
+		c.stamp, c.m = stamp, map[string]any{}
+	}
+	v, ok := c.m[key].(T)
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err = load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.stamp == stamp {
+		c.m[key] = v
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// cachedCount counts the rows of the query q builds, through the cache.
+func (db *DB) cachedCount(ctx context.Context, q func(tx *gorm.DB) *gorm.DB) (int64, error) {
+	return cachedValue(ctx, db, func(tx *gorm.DB) *gorm.DB {
+		var n int64
+		return q(tx).Count(&n)
+	}, func() (int64, error) {
+		var n int64
+		err := q(db.conn(ctx)).Count(&n).Error
+		return n, err
+	})
+}
