@@ -31,6 +31,8 @@ var migrations = []migration{
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// issue 15: enterprise service requests (企业诉求) and departments
+	{15, "service requests and departments", migrateV15},
 }
 
 type schemaMigration struct {
