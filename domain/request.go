@@ -444,6 +444,8 @@ type ServiceStats struct {
 	// ResolvedTitles are the titles of the year's resolved requests, in the order they
 	// were solved (the annual report names them).
 	ResolvedTitles []string `json:"resolved_titles"`
+	// ResolvedCategories are their categories, index for index.
+	ResolvedCategories []RequestCategory `json:"-"`
 }
 
 // ServiceRequestService carries requests from raising to closing. Every call sees only

@@ -378,8 +378,15 @@ func (s *ServiceRequestService) FindRequest(ctx context.Context, id int64) (*dom
 	out := &domain.ServiceRequestDetail{ServiceRequest: v.toDomain(s.db.today()), Replies: []*domain.RequestReply{},
 		History: []*domain.RequestEvent{}, Moves: []string{}}
 	var evs []struct {
-		requestEventRow `gorm:"embedded"`
-		DisplayName     *string
+		ID          int64
+		At          time.Time
+		Actor       string
+		Action      string
+		FromStatus  string
+		ToStatus    string
+		Text        string
+		Resolved    bool
+		DisplayName *string
 	}
 	if err := s.db.conn(ctx).Table("request_events AS ev").Select("ev.*, u.display_name").
 		Joins("LEFT JOIN users u ON u.id = ev.actor_id").Where("ev.request_id = ?", id).Order("ev.at, ev.id").Scan(&evs).Error; err != nil {

@@ -85,6 +85,7 @@ func (s *ServiceRequestService) ServiceStats(ctx context.Context, year int) (*do
 		if resolved {
 			out.Resolved++
 			out.ResolvedTitles = append(out.ResolvedTitles, r.Title)
+			out.ResolvedCategories = append(out.ResolvedCategories, domain.RequestCategory(r.Category))
 			if !r.ResolvedOn.After(r.DueOn) {
 				onTime++
 			}
@@ -146,5 +147,16 @@ func annualService(ctx context.Context, db *DB, year int) (*domain.AnnualService
 	if err != nil {
 		return nil, err
 	}
-	return &domain.AnnualService{Solved: st.ResolvedTitles, Financing: st.Financing}, nil
+	// The report names the problems solved; a financing request is told by its amount
+	// (融资到位N万元), and named only when nothing else was solved.
+	out := &domain.AnnualService{Solved: []string{}, Financing: st.Financing}
+	for i, t := range st.ResolvedTitles {
+		if st.ResolvedCategories[i] != "finance" {
+			out.Solved = append(out.Solved, t)
+		}
+	}
+	if len(out.Solved) == 0 {
+		out.Solved = append(out.Solved, st.ResolvedTitles...)
+	}
+	return out, nil
 }
