@@ -94,6 +94,20 @@ func TestDepartmentsAndDemoRequests(t *testing.T) {
 		expect(t, e.As("admin", http.MethodPost, "/api/v1/departments", map[string]any{"code": "water", "name": "水利局"}), http.StatusConflict, "dup")
 		expect(t, e.As("admin", http.MethodPost, "/api/v1/departments", map[string]any{"code": "Water!", "name": "水"}), http.StatusBadRequest, "bad code")
 		expect(t, e.As("director", http.MethodPost, "/api/v1/departments", map[string]any{"code": "tax", "name": "税务局"}), http.StatusForbidden, "director")
+		// an administrator makes a liaison: the department is required with the role, and known
+		user := func(name string, roles []string, dept string) *apitest.Response {
+			return e.As("admin", http.MethodPost, "/api/v1/users", map[string]any{"username": name, "display_name": "水务局联络员",
+				"email": name + "@example.cn", "password": "Liaison-pass-2023", "roles": roles, "department": dept})
+		}
+		expect(t, user("water1", []string{"department"}, ""), http.StatusBadRequest, "liaison without department")
+		expect(t, user("water1", []string{"viewer"}, "water"), http.StatusBadRequest, "department without the role")
+		expect(t, user("water1", []string{"department"}, "nowhere"), http.StatusBadRequest, "unknown department")
+		expect(t, user("water1", []string{"department"}, "water"), http.StatusCreated, "liaison")
+		tok := freshToken(t, e, "water1", "Liaison-pass-2023")
+		if me := e.Do(http.MethodGet, "/api/v1/me", tok, nil).Map(t); me["department"] != "water" {
+			t.Errorf("water1: %v", me)
+		}
+		expect(t, e.Do(http.MethodGet, "/api/v1/projects", tok, nil), http.StatusForbidden, "liaison lists projects")
 
 		// the demo's requests: dept_land sees its two, overdue first by deadline
 		var l struct {
