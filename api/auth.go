@@ -44,6 +44,8 @@ type Me struct {
 	// must be changed (POST /me/password) before any other request (issue 12).
 	MustChangePassword bool   `json:"must_change_password" description:"the password was generated and must be changed before anything else"`
 	Zone               MeZone `json:"zone"`
+	// Department is a liaison's department code (role department, issue 15); null otherwise.
+	Department *string `json:"department" description:"the department code of a liaison (role department)"`
 }
 
 // MeZone is the caller's zone.
@@ -218,8 +220,8 @@ func (s *Server) me(c *gin.Context) {
 func meBody(u *domain.User, z *domain.Zone) Me {
 	return Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
 		Roles: u.Roles, Chains: u.Chains, Agency: u.Agency, DigestOptOut: u.DigestOptOut,
-		MustChangePassword: u.MustChangePassword,
-		Zone:               MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
+		MustChangePassword: u.MustChangePassword, Department: u.Department,
+		Zone: MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
 }
 
 func bearer(c *gin.Context) string {

@@ -63,6 +63,10 @@ var enumValues = map[reflect.Type][]any{
 	reflect.TypeFor[domain.Role]():              enum(domain.Roles...),
 	reflect.TypeFor[domain.StaleColour]():       enum(domain.StaleGreen, domain.StaleYellow, domain.StaleRed),
 	reflect.TypeFor[domain.SupervisionStatus](): enum(domain.SupervisionOpen, domain.SupervisionAnswered, domain.SupervisionOverdue, domain.SupervisionClosed),
+	// issue 15: service requests
+	reflect.TypeFor[domain.RequestCategory](): enum(domain.RequestCategories...),
+	reflect.TypeFor[domain.RequestStatus]():   enum(domain.RequestStatuses...),
+	reflect.TypeFor[domain.Satisfaction]():    enum(append([]domain.Satisfaction{""}, domain.Satisfactions...)...),
 }
 
 func enum[T ~string](vs ...T) []any {

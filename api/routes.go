@@ -68,6 +68,7 @@ func (s *Server) table() []route {
 		s.tokenRoutes(),
 		s.enterpriseRoutes(),
 		s.attachmentRoutes(),
+		s.requestRoutes(), // issue 15: service requests (企业诉求) and departments
 	} {
 		all = append(all, group...)
 	}

@@ -75,6 +75,9 @@ type Services struct {
 
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
+
+	// Enterprise service requests (企业诉求) and departments (issue 15).
+	Requests domain.ServiceRequestService
 }
 
 // Options are the server's settings.

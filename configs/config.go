@@ -108,6 +108,11 @@ type Config struct {
 		// OutboxMaxAttempts is how many times an email is tried before it is dead.
 		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
 	} `yaml:"jobs"`
+	// Service is enterprise service (issue 15): EscalateAfterDays after its deadline an
+	// unanswered request is escalated to the director with a 督办.
+	Service struct {
+		EscalateAfterDays int `yaml:"escalate_after_days"`
+	} `yaml:"service"`
 }
 
 // Location is the zone's time zone (Asia/Shanghai unless configured).

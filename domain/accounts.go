@@ -24,6 +24,8 @@ type UserInput struct {
 	Roles       []Role   `json:"roles"`
 	Chains      []string `json:"chains"`
 	Agency      string   `json:"agency"`
+	// Department is the department code a liaison (role department) belongs to (issue 15).
+	Department string `json:"department"`
 }
 
 // UserUpdate changes a user; nil fields stay as they are. Roles and Chains, when given,
@@ -136,6 +138,17 @@ func (in *UserInput) Validate() error {
 	}
 	checkRoles(fe, in.Roles, in.Chains, in.Agency)
 	CheckLimits(fe, in)
+	in.Department = strings.TrimSpace(in.Department)
+	hasDept := false
+	for _, r := range in.Roles {
+		hasDept = hasDept || r == RoleDepartment
+	}
+	switch {
+	case hasDept && in.Department == "":
+		fe.Add("department", "部门联络员必须指定所属部门 (liaisons need a department)")
+	case !hasDept && in.Department != "":
+		fe.Add("department", "只有部门联络员属于部门 (only liaisons belong to a department)")
+	}
 	return fe.Err()
 }
 

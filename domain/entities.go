@@ -32,6 +32,9 @@ type User struct {
 	ChainIDs     []int64  `json:"-"`
 	Disabled     bool     `json:"disabled"`
 	DigestOptOut bool     `json:"digest_opt_out"`
+	// Department is the code of the department a liaison (role department) belongs to.
+	Department   *string `json:"department"`
+	DepartmentID *int64  `json:"-"`
 	// MustChangePassword: the password was generated (the first-run administrator's) and
 	// must be changed before anything else (issue 12). Shown by /me and the log-in.
 	MustChangePassword bool      `json:"-"`

@@ -125,9 +125,12 @@ const (
 	RoleRecruiter  Role = "recruiter"
 	RoleAgent      Role = "agent"
 	RoleViewer     Role = "viewer"
+	// RoleDepartment is a county department's liaison (部门联络员, issue 15): sees only their
+	// department's service requests and the minimum of those requests' projects.
+	RoleDepartment Role = "department"
 )
 
-var Roles = []Role{RoleAdmin, RoleDirector, RoleChainChief, RoleRecruiter, RoleAgent, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleDirector, RoleChainChief, RoleRecruiter, RoleAgent, RoleViewer, RoleDepartment}
 
 func (r Role) Valid() bool {
 	for _, v := range Roles {

@@ -113,6 +113,16 @@ type AnnualFigures struct {
 	// not signed; heavy-asset ones need land, light-asset ones go to the science park.
 	IntendedHeavy ReportList `json:"intended_heavy"`
 	IntendedLight ReportList `json:"intended_light"`
+	// Service is what the year's service requests solved (issue 15, seed 一(六)).
+	Service *AnnualService `json:"service"`
+}
+
+// AnnualService is what the annual report says of the year's service requests: the titles
+// of those resolved in the year, in the order they were solved, and the financing the
+// resolved finance requests arranged.
+type AnnualService struct {
+	Solved    []string `json:"solved"`
+	Financing Money    `json:"financing_wan"`
 }
 
 // StatsService computes figures; every number is within the caller's scope.

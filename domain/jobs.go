@@ -100,6 +100,8 @@ type ReminderFacts struct {
 	Milestones        Milestones
 	NextStep          *NextStep // the latest activity's next step, when it has a due date
 	Deleted           bool
+	// Requests are the project's pending service requests (issue 15).
+	Requests []RequestFact
 }
 
 // ZoneRecipients says who may receive a zone's reminders: enabled users only.
@@ -107,6 +109,8 @@ type ZoneRecipients struct {
 	Directors []int64           // users holding the director role
 	Chiefs    map[int64][]int64 // chain id → its chiefs
 	Active    map[int64]bool    // enabled users
+	// Departments: department id → its liaisons (issue 15).
+	Departments map[int64][]int64
 }
 
 // WantedReminder is a reminder the rules call for now; Period names the occurrence of its

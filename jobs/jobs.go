@@ -51,6 +51,8 @@ type Stores struct {
 	Mailer        domain.Mailer
 	UserReminders domain.ReminderService
 	Settings      domain.SettingsService
+	// Requests escalates overdue service requests after the reminder rules (issue 15).
+	Requests domain.RequestEscalator
 }
 
 // Service is the jobs with their scheduler, and the API's view of them.
@@ -75,7 +77,9 @@ func New(cfg Config, st Stores) (*Service, error) {
 	}
 	s := &Service{Scheduler: NewScheduler(SchedulerOptions{Location: cfg.Location, Runs: st.Runs, Instance: cfg.Instance,
 		Clock: cfg.Clock, Log: cfg.Log}), stores: st}
-	s.ReminderJob = &ReminderJob{Store: st.Reminders, Rules: Rules{Thresholds: cfg.Thresholds.withDefaults(), Loc: cfg.Location}}
+	s.ReminderJob = &ReminderJob{Store: st.Reminders, Rules: Rules{Thresholds: cfg.Thresholds.withDefaults(), Loc: cfg.Location},
+		Requests: st.Requests, Escalation: domain.EscalationOptions{AfterDays: cfg.Thresholds.withDefaults().RequestEscalateDays,
+			MailDomain: MailDomain(cfg.MailFrom), BaseURL: cfg.BaseURL}}
 	s.DigestJob = &DigestJob{Store: st.Digest, Outbox: st.Outbox, Opts: DigestOptions{BaseURL: cfg.BaseURL,
 		MailDomain: MailDomain(cfg.MailFrom), Loc: cfg.Location, Thresholds: cfg.Thresholds.withDefaults()}}
 	s.OutboxJob = &OutboxJob{Store: st.Outbox, Mailer: st.Mailer, Opts: cfg.Outbox, Log: cfg.Log, Clock: cfg.Clock}
@@ -151,6 +155,10 @@ type ReminderJob struct {
 	Store domain.ReminderStore
 	Rules Rules
 	Batch int // projects per batch and transaction (2000)
+	// Requests, when set, marks overdue service requests and escalates them (a 督办 and the
+	// directors' email) after the rules, each once (issue 15).
+	Requests   domain.RequestEscalator
+	Escalation domain.EscalationOptions
 }
 
 // Run evaluates every project as of at and reconciles the reminders batch by batch.
@@ -188,5 +196,10 @@ func (j *ReminderJob) Run(ctx context.Context, at time.Time) (string, error) {
 	})
 	detail := fmt.Sprintf("%s：扫描项目%d个，应有待办%d项，新增%d项，重新打开%d项，自动消除%d项，到期唤醒%d项 (scanned %d, due %d, raised %d, reopened %d, resolved %d, woken %d)",
 		today, scanned, live, total.Raised, total.Reopened, total.Resolved, woken, scanned, live, total.Raised, total.Reopened, total.Resolved, woken)
+	if err != nil || j.Requests == nil {
+		return detail, err
+	}
+	esc, err := j.Requests.EscalateRequests(ctx, now, today, j.Escalation)
+	detail += fmt.Sprintf("；企业诉求新逾期%d件，上报督办%d件 (requests overdue %d, escalated %d)", esc.Overdue, esc.Escalated, esc.Overdue, esc.Escalated)
 	return detail, err
 }

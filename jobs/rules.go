@@ -19,13 +19,14 @@ type Thresholds struct {
 	MilestoneWindowDays    int // milestone due within → owner; overdue → owner and chief
 	ServiceIdleDays        int // follow-up without a service visit → owner
 	NextStepWindowDays     int // an activity's next step due within → its author
+	RequestEscalateDays    int // a service request this many days overdue → director and a 督办 (service.escalate_after_days)
 }
 
 // DefaultThresholds are the product brief's numbers.
 func DefaultThresholds() Thresholds {
 	return Thresholds{LeadIdleDays: 14, LeadEscalateDays: 30, IdentificationOpenDays: 21, RiskMissingDays: 14,
 		RiskEscalateDays: 28, DecisionPendingDays: 7, DecisionEscalateDays: 14, MilestoneWindowDays: 14,
-		ServiceIdleDays: 30, NextStepWindowDays: 3}
+		ServiceIdleDays: 30, NextStepWindowDays: 3, RequestEscalateDays: 7}
 }
 
 // withDefaults fills unset thresholds from DefaultThresholds.
@@ -46,6 +47,7 @@ func (t Thresholds) withDefaults() Thresholds {
 	fill(&t.MilestoneWindowDays, d.MilestoneWindowDays)
 	fill(&t.ServiceIdleDays, d.ServiceIdleDays)
 	fill(&t.NextStepWindowDays, d.NextStepWindowDays)
+	fill(&t.RequestEscalateDays, d.RequestEscalateDays)
 	return t
 }
 
@@ -202,6 +204,7 @@ func (r Rules) Evaluate(f *domain.ReminderFacts, today domain.Date, rc *domain.Z
 		add(to, domain.RuleNextStepDue, fmt.Sprintf("activity:%d", ns.ActivityID),
 			fmt.Sprintf("下一步：%s，应于%s前完成 (next step due %s)", what, ns.Due.Chinese(), ns.Due), ns.Due)
 	}
+	r.requestReminders(f, today, rc, add) // issue 15
 	return out
 }
 

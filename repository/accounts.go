@@ -178,6 +178,13 @@ func (s *AccountService) CreateAccount(ctx context.Context, in domain.UserInput)
 		now := s.db.now()
 		row := &userRow{ZoneID: a.User.ZoneID, Username: in.Username, DisplayName: in.DisplayName, Email: in.Email,
 			Phone: in.Phone, Agency: in.Agency, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		if in.Department != "" { // a liaison's department (issue 15)
+			d, err := NewServiceRequestService(s.db).department(ctx, a.User.ZoneID, in.Department)
+			if err != nil {
+				return err
+			}
+			row.DepartmentID = &d.ID
+		}
 		if err := s.db.conn(ctx).Create(row).Error; err != nil {
 			return translate(err, "username", "用户名已被使用 (taken)")
 		}
@@ -195,7 +202,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, in domain.UserInput)
 		}
 		return s.db.audit(ctx, domain.AuditEntry{Action: domain.AuditUserCreate, Object: userObject(id),
 			Detail: auditDetail(map[string]any{"username": in.Username, "display_name": in.DisplayName, "email": in.Email,
-				"phone": in.Phone, "agency": in.Agency, "roles": roles, "chains": in.Chains})})
+				"phone": in.Phone, "agency": in.Agency, "roles": roles, "chains": in.Chains, "department": in.Department})})
 	})
 	if err != nil {
 		return nil, err

@@ -223,6 +223,15 @@ func (db *DB) SeedDemo(ctx context.Context, nodes map[string][]DemoNodeSpec, pas
 			}
 		}
 	}
+	// issue 15: departments, their liaisons and service requests
+	if err := db.seedDemoService(ctx, password); err != nil {
+		return fmt.Errorf("seed demo service requests: %w", err)
+	}
+	for _, l := range DemoLiaisons {
+		if _, err := roles.AddRoleForUserInDomain(l.Username, string(domain.RoleDepartment), DemoZoneCode); err != nil {
+			return fmt.Errorf("seed demo roles: %w", err)
+		}
+	}
 	return nil
 }
 

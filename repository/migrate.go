@@ -32,6 +32,8 @@ var migrations = []migration{
 	{12, "list indexes and name bigrams (issue 13)", migrateV12},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// issue 15: enterprise service requests (企业诉求) and departments
+	{15, "service requests and departments", migrateV15},
 }
 
 type schemaMigration struct {

@@ -59,7 +59,7 @@ var _ domain.ReminderService = (*ReminderService)(nil)
 func (s *ReminderService) mine(ctx context.Context, a *domain.Actor) *gorm.DB {
 	return s.db.conn(ctx).Table("reminders AS r").Select("r.*, p.name AS project_name").
 		Joins("JOIN projects p ON p.id = r.project_id").
-		Scopes(projectScope(domain.ScopeOf(a))).
+		Scopes(reminderScope(a)).
 		Where("r.user_id = ? AND p.deleted_at IS NULL", a.User.ID)
 }
 

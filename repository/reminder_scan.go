@@ -76,6 +76,9 @@ func (s *ReminderStore) ReminderRecipients(ctx context.Context) (map[int64]*doma
 			r.Chiefs[c.ChainID] = append(r.Chiefs[c.ChainID], c.UserID)
 		}
 	}
+	if err := addDepartmentRecipients(ctx, q, out); err != nil { // issue 15
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -208,6 +211,9 @@ func (s *ReminderStore) readBatch(ctx context.Context, after int64, size int) ([
 	}
 	if live > 0 {
 		if err := s.addActivityFacts(ctx, rows[0].ID, last, byID); err != nil {
+			return nil, 0, err
+		}
+		if err := addRequestFacts(ctx, s.db.gorm.WithContext(ctx), rows[0].ID, last, byID); err != nil { // issue 15
 			return nil, 0, err
 		}
 	}

@@ -32,8 +32,10 @@ type userRow struct {
 	DigestOptOut bool
 	// MustChangePassword (schema 11): the password must be changed at the next log-in.
 	MustChangePassword bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// DepartmentID (schema 15): the department a liaison (role department) belongs to.
+	DepartmentID *int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (userRow) TableName() string { return "users" }

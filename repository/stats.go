@@ -533,6 +533,10 @@ func (s *StatsService) AnnualFigures(ctx context.Context, year int) (*domain.Ann
 			return nil, err
 		}
 	}
+	// issue 15: what the year's service requests solved
+	if f.Service, err = annualService(ctx, s.db, year); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

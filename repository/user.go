@@ -97,6 +97,16 @@ func (s *UserService) completeIn(ctx context.Context, r userRow, zoneCode string
 		u.ChainIDs = append(u.ChainIDs, c.ID)
 		u.Chains = append(u.Chains, c.Code)
 	}
+	if r.DepartmentID != nil { // a department's liaison (issue 15)
+		var codes []string
+		if err := s.db.conn(ctx).Table("departments").Where("id = ?", *r.DepartmentID).Pluck("code", &codes).Error; err != nil {
+			return nil, err
+		}
+		if len(codes) == 1 {
+			id := *r.DepartmentID
+			u.DepartmentID, u.Department = &id, &codes[0]
+		}
+	}
 	return u, nil
 }
 

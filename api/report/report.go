@@ -85,7 +85,29 @@ func Text(f *domain.AnnualFigures) string {
 		}
 		fmt.Fprintf(&b, "有意向入驻科创园轻资产项目%d个（%s%s）。", l.Count, strings.Join(items, "；"), more(l))
 	}
+	b.WriteString(ServiceSentence(f.Service)) // issue 15
 	return b.String()
+}
+
+// maxSolved is how many solved requests the report names before 等; the seed names three.
+const maxSolved = 6
+
+// ServiceSentence is the seed's 一(六) sentence on the year's service requests (issue 15):
+// 先后解决了道路亮化、公交车通行、甲村部队道路平交等具体问题，帮助在建企业融资到位800万元。
+// Empty when nothing was solved in the year.
+func ServiceSentence(s *domain.AnnualService) string {
+	if s == nil || len(s.Solved) == 0 {
+		return ""
+	}
+	var titles []string
+	seen := map[string]bool{}
+	for _, t := range s.Solved {
+		if !seen[t] && len(titles) < maxSolved {
+			seen[t] = true
+			titles = append(titles, t)
+		}
+	}
+	return fmt.Sprintf("先后解决了%s等具体问题，帮助在建企业融资到位%s万元。", strings.Join(titles, "、"), s.Financing.Wan())
 }
 
 func cities(cs []string) string {

@@ -45,6 +45,7 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
+		Requests:     repository.NewServiceRequestService(db), // issue 15
 	}
 }
 
@@ -58,5 +59,8 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		Mailer:        mailer,
 		UserReminders: repository.NewReminderService(db),
 		Settings:      repository.NewSettingsService(db),
+		// issue 15: overdue service requests. The group robots' sink goes in Events:
+		// requests := repository.NewServiceRequestService(db); requests.Events = sink.
+		Requests: repository.NewServiceRequestService(db),
 	}
 }

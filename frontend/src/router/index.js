@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth'
 import { hasRole } from '../utils/permissions'
+import { isLiaisonOnly } from '../utils/requests'
 
 // Every page is its own chunk; the layout is loaded once after log-in.
 export const routes = [
@@ -29,6 +30,9 @@ export const routes = [
       { path: 'admin/jobs', name: 'admin-jobs', component: () => import('../views/admin/JobsView.vue'), meta: { title: 'nav.jobs', roles: ['admin'] } },
       { path: 'admin/audit', name: 'admin-audit', component: () => import('../views/admin/AuditView.vue'), meta: { title: 'nav.audit', roles: ['admin'] } },
       { path: 'admin/tokens', name: 'admin-tokens', component: () => import('../views/admin/TokensView.vue'), meta: { title: 'nav.tokens', roles: ['admin'] } },
+      // 企业诉求 (issue 15): zone staff and department liaisons
+      { path: 'requests', name: 'requests', component: () => import('../views/RequestsView.vue'), meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
+      { path: 'requests/:id', name: 'request', component: () => import('../views/RequestDetailView.vue'), props: true, meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],
@@ -51,10 +55,15 @@ export async function guard(to, auth) {
   }
   // a generated first password is changed before anything else (the server refuses the rest)
   if (auth.mustChangePassword && to.name !== 'settings') return { name: 'settings', query: { password: 'required' } }
+  // a department liaison works only with their requests and reminders (issue 15)
+  if (auth.me && isLiaisonOnly(auth.me) && !LIAISON_PAGES.includes(to.name)) return { name: 'requests' }
   const roles = to.meta && to.meta.roles
   if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
   return true
 }
+
+/** The pages a department liaison may open; the rest of the app is not theirs. */
+export const LIAISON_PAGES = ['requests', 'request', 'reminders', 'settings', 'forbidden', 'not-found']
 
 export function createAppRouter(history = createWebHistory()) {
   const router = createRouter({
