@@ -68,6 +68,8 @@ func (s *Server) table() []route {
 		s.tokenRoutes(),
 		s.enterpriseRoutes(),
 		s.attachmentRoutes(),
+		// group robots (issue 16)
+		s.robotRoutes(),
 	} {
 		all = append(all, group...)
 	}

@@ -75,6 +75,9 @@ type Services struct {
 
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
+
+	// Group robots (issue 16).
+	Robots domain.RobotService
 }
 
 // Options are the server's settings.
@@ -107,6 +110,10 @@ type Options struct {
 	// SecureCookies makes the session cookies Secure on every answer, not only on those to
 	// requests that came over https.
 	SecureCookies bool
+
+	// Robots is the group robots' webhook allow-list and plain-http switch (issue 16);
+	// empty: the platforms' hosts, https only.
+	Robots domain.RobotPolicy
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -133,6 +140,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	gin.SetMode(gin.ReleaseMode)
 	if opts.Clock == nil {
 		opts.Clock = domain.SystemClock{}
+	}
+	if len(opts.Robots.AllowedHosts) == 0 {
+		opts.Robots.AllowedHosts, _ = splitHosts(domain.DefaultRobotHosts)
 	}
 	if opts.AttachmentMaxBytes <= 0 {
 		opts.AttachmentMaxBytes = 20 << 20

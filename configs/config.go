@@ -107,7 +107,16 @@ type Config struct {
 		Outbox    string `yaml:"outbox"`
 		// OutboxMaxAttempts is how many times an email is tried before it is dead.
 		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
+		// RobotSummary is the group robots' daily summary (issue 16).
+		RobotSummary string `yaml:"robot_summary"`
 	} `yaml:"jobs"`
+	// Robots are the group robots' limits (issue 16): CHAINCRM_ROBOTS_ALLOWED_HOSTS,
+	// CHAINCRM_ROBOTS_ALLOW_HTTP, CHAINCRM_ROBOTS_QUIET_HOURS.
+	Robots struct {
+		AllowedHosts string `yaml:"allowed_hosts"`
+		AllowHTTP    bool   `yaml:"allow_http"`
+		QuietHours   string `yaml:"quiet_hours"`
+	} `yaml:"robots"`
 }
 
 // Location is the zone's time zone (Asia/Shanghai unless configured).

@@ -31,6 +31,8 @@ var migrations = []migration{
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// group robots (issue 16)
+	{16, "group robots, robot messages in the outbox, users' mobiles", migrateV16},
 }
 
 type schemaMigration struct {

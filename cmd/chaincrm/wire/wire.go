@@ -45,6 +45,8 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
+		// Group robots (issue 16).
+		Robots: repository.NewRobotService(db),
 	}
 }
 
@@ -58,5 +60,9 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		Mailer:        mailer,
 		UserReminders: repository.NewReminderService(db),
 		Settings:      repository.NewSettingsService(db),
+		// group robots (issue 16)
+		RobotDelivery:  repository.NewRobotService(db),
+		RobotSummary:   repository.NewRobotService(db),
+		RobotPublisher: repository.NewRobotService(db),
 	}
 }
