@@ -29,10 +29,10 @@ test('an administrator adds, tests, edits and deletes a group robot; a chief set
     const name = `现代食品产业链工作群 ${stamp()}`
     await page.locator('[data-test=robot-add]').click()
     const dialog = page.locator('[data-test=robot-dialog]')
-    await dialog.locator('[data-test=robot-name] input').fill(name)
-    await dialog.locator('[data-test=robot-webhook] input').fill(`http://127.0.0.1:${group.port}/cgi-bin/webhook/send?key=e2e`)
+    await dialog.locator('input[data-test=robot-name]').fill(name)
+    await dialog.locator('input[data-test=robot-webhook]').fill(`http://127.0.0.1:${group.port}/cgi-bin/webhook/send?key=e2e`)
     await dialog.locator('[data-test=robot-chain]').click()
-    await page.locator('.el-select-dropdown__item', { hasText: '食品' }).first().click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '食品' }).first().click()
     await dialog.locator('[data-test=robot-event-daily_summary]').click()
     await expect(dialog.locator('[data-test=robot-events]')).toContainText('项目待决策')
     await axe(page, 'robot dialog')
@@ -62,7 +62,7 @@ test('an administrator adds, tests, edits and deletes a group robot; a chief set
 
     // edit the name, then delete
     await row.locator(`[data-test=robot-edit-${robot.id}]`).click()
-    await dialog.locator('[data-test=robot-name] input').fill(name + '（新）')
+    await dialog.locator('input[data-test=robot-name]').fill(name + '（新）')
     const [patched] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/api/v1/robots/${robot.id}`) && r.request().method() === 'PATCH'),
       dialog.locator('[data-test=robot-save]').click(),
@@ -80,7 +80,7 @@ test('an administrator adds, tests, edits and deletes a group robot; a chief set
     // 个人设置: the mobile the robots @
     const chief = await as('chief_food')
     await chief.goto('/settings#mobile')
-    const input = chief.locator('[data-test=mobile-input] input')
+    const input = chief.locator('input[data-test=mobile-input]')
     await input.fill('12345')
     await chief.locator('[data-test=mobile-save]').click()
     await expect(chief.locator('#mobile .el-form-item__error')).toContainText('11 位')

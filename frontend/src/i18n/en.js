@@ -717,7 +717,7 @@ export default {
     mobile: 'Mobile (group robot mentions)',
     mobileLabel: 'Mobile',
     mobilePh: '11 digits, e.g. 13800000000',
-    mobileHint: 'WeCom and DingTalk group robots @ you by this number when a message concerns you. It must be the number bound to your WeCom or DingTalk account; leave empty for no @.',
+    mobileHint: "WeCom and DingTalk group robots {'@'} you by this number when a message concerns you. It must be the number bound to your WeCom or DingTalk account; leave empty for no {'@'}.",
     mobileSaved: 'Mobile saved',
     elderHint: 'Body text at 18 px or more, buttons and tap targets at least 44 px, darker text. Saved with your account, so it follows you to other devices.',
     elderOn: 'Large text mode turned on',
@@ -865,6 +865,6 @@ export default {
     wholeZone: 'Whole zone (every chain)',
     events: 'Events',
     eventsHint: 'The daily summary goes out on workdays at 08:30, the weekly digest on Mondays; between 21:00 and 08:00 summaries wait, everything else goes at once.',
-    eventNames: { decision_waiting: 'Decision waiting (@ chain chiefs)', supervision: 'Supervision (@ owner)', request_overdue: 'Service request overdue', daily_summary: 'Daily reminders summary', weekly_digest: 'Weekly digest' },
+    eventNames: { decision_waiting: "Decision waiting ({'@'} chain chiefs)", supervision: "Supervision ({'@'} owner)", request_overdue: 'Service request overdue', daily_summary: 'Daily reminders summary', weekly_digest: 'Weekly digest' },
   },
 }

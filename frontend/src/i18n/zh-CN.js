@@ -717,7 +717,7 @@ export default {
     mobile: '手机号（群机器人提醒）',
     mobileLabel: '手机号',
     mobilePh: '11 位手机号，如 13800000000',
-    mobileHint: '企业微信群、钉钉群的机器人推送与您有关的事项时，会用这个手机号 @ 您。手机号须与您在企业微信或钉钉中绑定的一致；留空则不 @。',
+    mobileHint: "企业微信群、钉钉群的机器人推送与您有关的事项时，会用这个手机号 {'@'} 您。手机号须与您在企业微信或钉钉中绑定的一致；留空则不 {'@'}。",
     mobileSaved: '手机号已保存',
     elderHint: '正文放大到 18 像素以上，按钮和可点区域不小于 44 像素，文字颜色更深。设置随账号保存，在其他设备登录后同样生效。',
     elderOn: '已开启长辈模式',
@@ -865,6 +865,6 @@ export default {
     wholeZone: '全区（所有产业链）',
     events: '推送事件',
     eventsHint: '每日待办摘要在工作日 8:30 推送，每周简报在周一推送；21:00 至次日 8:00 免打扰期间摘要顺延，其他事项即时推送。',
-    eventNames: { decision_waiting: '项目待决策（@链长）', supervision: '督办（@项目负责人）', request_overdue: '企业诉求逾期', daily_summary: '每日待办摘要', weekly_digest: '每周简报' },
+    eventNames: { decision_waiting: "项目待决策（{'@'}链长）", supervision: "督办（{'@'}项目负责人）", request_overdue: '企业诉求逾期', daily_summary: '每日待办摘要', weekly_digest: '每周简报' },
   },
 }
