@@ -31,7 +31,7 @@ func (s *Server) jobsRoutes() []route {
 		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on, {"mobile": "13800000000"} the mobile the group robots @ ("" removes it); answers as GET /me`, Body: settingsBody{}, Out: Me{}, Handler: s.updateMySettings},
 		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Out: itemList[*domain.JobStatus]{}, Handler: s.listJobs},
 		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Body: runJobBody{}, Out: domain.JobRun{}, Handler: s.runJob},
-		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and their delivery, dead letters included (?status=, page, page_size; administrators)", Query: outboxQuery{}, Out: page[*domain.OutboxMessage]{}, Handler: s.listOutbox},
+		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and group robots' messages (channel mail or robot) and their delivery, dead letters included (?status=, page, page_size; administrators)", Query: outboxQuery{}, Out: page[*domain.OutboxMessage]{}, Handler: s.listOutbox},
 	}
 }
 

@@ -468,7 +468,7 @@ export default {
     subject: 'Subject',
     attempts: 'Attempts',
     sentAt: 'Sent',
-    jobNames: { reminders: 'Reminders', digest: 'Weekly digest', outbox: 'Mail sender' },
+    jobNames: { reminders: 'Reminders', digest: 'Weekly digest', outbox: 'Mail and robot sender', robot_summary: 'Robots daily summary' },
   },
   chainEdit: {
     title: 'Chains and links',
