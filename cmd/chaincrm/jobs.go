@@ -84,7 +84,7 @@ func (m *Main) stopJobs() error {
 // --at (default now). It exits non-zero when the job fails.
 func (m *Main) jobsCommand(ctx context.Context, args []string, at string) error {
 	if len(args) != 2 || args[0] != "run" {
-		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox [--at RFC3339]")
+		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox|robot_summary [--at RFC3339]")
 	}
 	name := args[1]
 	when := time.Now()

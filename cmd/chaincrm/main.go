@@ -42,7 +42,7 @@ Usage:
   chaincrm seed --synthetic --zones Z --projects N --activities M
                                       fill the database with province-scale synthetic data
   chaincrm jobs run NAME [--at RFC3339]
-                                      run one scheduled job now (reminders, digest, outbox)
+                                      run one scheduled job now (reminders, digest, outbox, robot_summary)
   chaincrm import FILE [--zone Z] [--dry-run]
                                       import projects from .xlsx/.csv as the zone's administrator
   chaincrm openapi                    print the API's OpenAPI document (as GET /api/v1/openapi.json)
