@@ -39,6 +39,7 @@ type Me struct {
 	Chains       []string      `json:"chains" description:"codes of the chains the user chiefs"`
 	Agency       string        `json:"agency"`
 	DigestOptOut bool          `json:"digest_opt_out"`
+	Mobile       string        `json:"mobile" description:"mainland mobile number the group robots @ (个人设置); \"\" when not set"`
 	ElderMode    *bool         `json:"elder_mode,omitempty" description:"the web app's 长辈模式 (large text); in GET /me and the settings answer"`
 	// MustChangePassword: the password was generated (the first-run administrator's) and
 	// must be changed (POST /me/password) before any other request (issue 12).
@@ -219,7 +220,7 @@ func (s *Server) me(c *gin.Context) {
 
 func meBody(u *domain.User, z *domain.Zone) Me {
 	return Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
-		Roles: u.Roles, Chains: u.Chains, Agency: u.Agency, DigestOptOut: u.DigestOptOut,
+		Roles: u.Roles, Chains: u.Chains, Agency: u.Agency, DigestOptOut: u.DigestOptOut, Mobile: u.Mobile,
 		MustChangePassword: u.MustChangePassword, Department: u.Department,
 		Zone: MeZone{Code: z.Code, Name: z.Name, TimeZone: z.TimeZone}}
 }

@@ -28,10 +28,10 @@ func (s *Server) jobsRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/reminders", Obj: "reminder", Act: "read", Summary: "The caller's open reminders (待办), soonest due first", Out: itemList[reminderBody]{}, Handler: s.listReminders},
 		{Method: http.MethodPost, Path: v1 + "/reminders/:id/done", Obj: "reminder", Act: "update", Summary: "Mark one of the caller's reminders done (a reminder whose cause is gone: 422)", Out: reminderBody{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.reminderDone},
 		{Method: http.MethodPost, Path: v1 + "/reminders/:id/snooze", Obj: "reminder", Act: "update", Summary: `Snooze one of the caller's reminders: {"until":"YYYY-MM-DD"}`, Body: snoozeBody{}, Out: reminderBody{}, Errors: []int{http.StatusUnprocessableEntity}, Handler: s.reminderSnooze},
-		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on; answers as GET /me`, Body: settingsBody{}, Out: Me{}, Handler: s.updateMySettings},
+		{Method: http.MethodPatch, Path: v1 + "/me/settings", Obj: "session", Act: "own", Summary: `The caller's settings: {"digest_opt_out": bool} turns the weekly email off, {"elder_mode": bool} the web app's 长辈模式 (large text) on, {"mobile": "13800000000"} the mobile the group robots @ ("" removes it); answers as GET /me`, Body: settingsBody{}, Out: Me{}, Handler: s.updateMySettings},
 		{Method: http.MethodGet, Path: v1 + "/jobs", Obj: "job", Act: "read", Summary: "Scheduled jobs with schedule, next fire and last run (administrators)", Out: itemList[*domain.JobStatus]{}, Handler: s.listJobs},
-		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest or outbox; optional {"at": RFC3339} (administrators)`, Body: runJobBody{}, Out: domain.JobRun{}, Handler: s.runJob},
-		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and their delivery, dead letters included (?status=, page, page_size; administrators)", Query: outboxQuery{}, Out: page[*domain.OutboxMessage]{}, Handler: s.listOutbox},
+		{Method: http.MethodPost, Path: v1 + "/jobs/:name/run", Obj: "job", Act: "run", Summary: `Run a job now: reminders, digest, outbox or robot_summary (the group robots' daily summary); optional {"at": RFC3339} (administrators)`, Body: runJobBody{}, Out: domain.JobRun{}, Handler: s.runJob},
+		{Method: http.MethodGet, Path: v1 + "/outbox", Obj: "outbox", Act: "read", Summary: "Stored emails and group robots' messages (channel mail or robot) and their delivery, dead letters included (?status=, page, page_size; administrators)", Query: outboxQuery{}, Out: page[*domain.OutboxMessage]{}, Handler: s.listOutbox},
 	}
 }
 
@@ -53,6 +53,8 @@ type snoozeBody struct {
 type settingsBody struct {
 	DigestOptOut *bool `json:"digest_opt_out" description:"true turns the weekly digest email off"`
 	ElderMode    *bool `json:"elder_mode" description:"true turns the web app's 长辈模式 on: large text, large touch targets, higher contrast"`
+	// Mobile is the caller's mobile for the group robots' @-mentions (issue 16).
+	Mobile *string `json:"mobile" description:"mainland mobile number (11 digits, 1[3-9]…) the group robots @; \"\" removes it"`
 }
 
 // runJobBody optionally sets the time a job runs as of.
@@ -146,6 +148,13 @@ func (s *Server) updateMySettings(c *gin.Context) {
 	if body.DigestOptOut != nil {
 		var err error
 		if u, err = j.SetDigestOptOut(c.Request.Context(), *body.DigestOptOut); err != nil {
+			Abort(c, err)
+			return
+		}
+	}
+	if body.Mobile != nil {
+		var err error
+		if u, err = j.SetMobile(c.Request.Context(), *body.Mobile); err != nil {
 			Abort(c, err)
 			return
 		}

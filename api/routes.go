@@ -69,6 +69,8 @@ func (s *Server) table() []route {
 		s.enterpriseRoutes(),
 		s.attachmentRoutes(),
 		s.requestRoutes(), // issue 15: service requests (企业诉求) and departments
+		// group robots (issue 16)
+		s.robotRoutes(),
 	} {
 		all = append(all, group...)
 	}

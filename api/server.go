@@ -78,6 +78,8 @@ type Services struct {
 
 	// Enterprise service requests (企业诉求) and departments (issue 15).
 	Requests domain.ServiceRequestService
+	// Group robots (issue 16).
+	Robots domain.RobotService
 }
 
 // Options are the server's settings.
@@ -110,6 +112,10 @@ type Options struct {
 	// SecureCookies makes the session cookies Secure on every answer, not only on those to
 	// requests that came over https.
 	SecureCookies bool
+
+	// Robots is the group robots' webhook allow-list and plain-http switch (issue 16);
+	// empty: the platforms' hosts, https only.
+	Robots domain.RobotPolicy
 }
 
 // Server is the HTTP handler of chaincrm.
@@ -136,6 +142,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	gin.SetMode(gin.ReleaseMode)
 	if opts.Clock == nil {
 		opts.Clock = domain.SystemClock{}
+	}
+	if len(opts.Robots.AllowedHosts) == 0 {
+		opts.Robots.AllowedHosts, _ = splitHosts(domain.DefaultRobotHosts)
 	}
 	if opts.AttachmentMaxBytes <= 0 {
 		opts.AttachmentMaxBytes = 20 << 20

@@ -107,12 +107,21 @@ type Config struct {
 		Outbox    string `yaml:"outbox"`
 		// OutboxMaxAttempts is how many times an email is tried before it is dead.
 		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
+		// RobotSummary is the group robots' daily summary (issue 16).
+		RobotSummary string `yaml:"robot_summary"`
 	} `yaml:"jobs"`
 	// Service is enterprise service (issue 15): EscalateAfterDays after its deadline an
 	// unanswered request is escalated to the director with a 督办.
 	Service struct {
 		EscalateAfterDays int `yaml:"escalate_after_days"`
 	} `yaml:"service"`
+	// Robots are the group robots' limits (issue 16): CHAINCRM_ROBOTS_ALLOWED_HOSTS,
+	// CHAINCRM_ROBOTS_ALLOW_HTTP, CHAINCRM_ROBOTS_QUIET_HOURS.
+	Robots struct {
+		AllowedHosts string `yaml:"allowed_hosts"`
+		AllowHTTP    bool   `yaml:"allow_http"`
+		QuietHours   string `yaml:"quiet_hours"`
+	} `yaml:"robots"`
 }
 
 // Location is the zone's time zone (Asia/Shanghai unless configured).

@@ -26,6 +26,7 @@ type User struct {
 	DisplayName  string   `json:"display_name"`
 	Email        string   `json:"email"`
 	Phone        string   `json:"phone,omitempty"`
+	Mobile       string   `json:"mobile"`           // for the group robots' @-mentions (issue 16)
 	Agency       string   `json:"agency,omitempty"` // for agents: the entrusted agency's name
 	Roles        []Role   `json:"roles"`
 	Chains       []string `json:"chains"` // codes of the chains this user chiefs

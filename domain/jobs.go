@@ -73,6 +73,9 @@ type SettingsService interface {
 	SetElderMode(ctx context.Context, on bool) error
 	// ElderMode tells whether the caller has 长辈模式 on (off until set).
 	ElderMode(ctx context.Context) (bool, error)
+	// SetMobile sets the caller's mobile for the group robots' @-mentions (issue 16): a
+	// mainland mobile number, or "" to remove it (EINVALID naming "mobile" otherwise).
+	SetMobile(ctx context.Context, mobile string) (*User, error)
 }
 
 // NextStep is an activity's promised next step with its due date.
@@ -252,6 +255,9 @@ const (
 type OutboxMessage struct {
 	ID            int64      `json:"id"`
 	ZoneID        int64      `json:"-"`
+	Channel       string     `json:"channel" enum:"mail,robot" description:"mail, or robot: a group robot's message (issue 16)"`
+	RobotID       *int64     `json:"robot_id" description:"the group robot, for channel robot"`
+	Event         string     `json:"event" description:"the robot event (decision_waiting, supervision, request_overdue, daily_summary, weekly_digest, test); \"\" for mail"`
 	MessageID     string     `json:"message_id"`
 	To            string     `json:"to"`
 	Subject       string     `json:"subject"`
@@ -271,6 +277,12 @@ type OutboxFilter struct {
 	Page
 }
 
+// Outbox channels.
+const (
+	ChannelMail  = "mail"
+	ChannelRobot = "robot"
+)
+
 // OutboxStore is the transactional outbox.
 type OutboxStore interface {
 	// Enqueue stores m in the transaction carried by ctx, so that the email exists exactly
@@ -286,6 +298,12 @@ type OutboxStore interface {
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	// MarkFailed records a failed attempt: dead, or pending again at next.
 	MarkFailed(ctx context.Context, id int64, next time.Time, errText string, dead bool) error
+	// ClaimOutboxID claims one message (as ClaimOutbox) whatever its due time, unless it is
+	// sent, dead or claimed by another sender: nil then.
+	ClaimOutboxID(ctx context.Context, id int64, now time.Time, lease time.Duration) (*OutboxMessage, error)
+	// Defer puts a claimed message back, due at next, without counting the attempt (quiet
+	// hours, a robot's rate limit).
+	Defer(ctx context.Context, id int64, next time.Time) error
 	// FindOutbox lists stored emails, newest first; administrators only.
 	FindOutbox(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, int, error)
 }

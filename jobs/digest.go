@@ -25,6 +25,8 @@ type DigestOptions struct {
 type DigestJob struct {
 	Store  domain.DigestStore
 	Outbox domain.OutboxStore
+	// Robots, when set, hears the week's summary for the group robots (issue 16).
+	Robots domain.RobotPublisher
 	Opts   DigestOptions
 }
 
@@ -95,6 +97,9 @@ func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
 			}
 		}
 		if err := flush(); err != nil {
+			return "", err
+		}
+		if _, err := j.publishWeekly(ctx, data, week); err != nil {
 			return "", err
 		}
 	}

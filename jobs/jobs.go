@@ -38,6 +38,7 @@ type Config struct {
 	BaseURL    string // links in emails
 	MailFrom   string // its domain makes the Message-IDs
 	Outbox     OutboxOptions
+	Robots     domain.RobotPolicy // webhook allow-list, plain http, quiet hours (issue 16)
 	Clock      domain.Clock
 	Log        *slog.Logger
 }
@@ -53,6 +54,10 @@ type Stores struct {
 	Settings      domain.SettingsService
 	// Requests escalates overdue service requests after the reminder rules (issue 15).
 	Requests domain.RequestEscalator
+	// The group robots (issue 16).
+	RobotDelivery  domain.RobotDeliveryStore
+	RobotSummary   domain.RobotSummaryStore
+	RobotPublisher domain.RobotPublisher
 }
 
 // Service is the jobs with their scheduler, and the API's view of them.
@@ -61,6 +66,7 @@ type Service struct {
 	ReminderJob *ReminderJob
 	DigestJob   *DigestJob
 	OutboxJob   *OutboxJob
+	SummaryJob  *RobotSummaryJob
 	stores      Stores
 }
 
@@ -75,6 +81,9 @@ func New(cfg Config, st Stores) (*Service, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	if len(cfg.Robots.AllowedHosts) == 0 { // unconfigured: the platforms' hosts, quiet 21:00–08:00
+		cfg.Robots, _ = domain.ParseRobotPolicy(domain.DefaultRobotHosts, cfg.Robots.AllowHTTP, "21:00-08:00")
+	}
 	s := &Service{Scheduler: NewScheduler(SchedulerOptions{Location: cfg.Location, Runs: st.Runs, Instance: cfg.Instance,
 		Clock: cfg.Clock, Log: cfg.Log}), stores: st}
 	s.ReminderJob = &ReminderJob{Store: st.Reminders, Rules: Rules{Thresholds: cfg.Thresholds.withDefaults(), Loc: cfg.Location},
@@ -82,14 +91,21 @@ func New(cfg Config, st Stores) (*Service, error) {
 			MailDomain: MailDomain(cfg.MailFrom), BaseURL: cfg.BaseURL}}
 	s.DigestJob = &DigestJob{Store: st.Digest, Outbox: st.Outbox, Opts: DigestOptions{BaseURL: cfg.BaseURL,
 		MailDomain: MailDomain(cfg.MailFrom), Loc: cfg.Location, Thresholds: cfg.Thresholds.withDefaults()}}
-	s.OutboxJob = &OutboxJob{Store: st.Outbox, Mailer: st.Mailer, Opts: cfg.Outbox, Log: cfg.Log, Clock: cfg.Clock}
+	s.OutboxJob = &OutboxJob{Store: st.Outbox, Mailer: st.Mailer, Opts: cfg.Outbox, Log: cfg.Log, Clock: cfg.Clock,
+		Robots: RobotOptions{Store: st.RobotDelivery, Policy: cfg.Robots, BaseURL: cfg.BaseURL}}
+	s.SummaryJob = &RobotSummaryJob{Store: st.RobotSummary, Publisher: st.RobotPublisher, Loc: cfg.Location}
+	s.ReminderJob.Summary = s.SummaryJob
+	if st.RobotPublisher != nil {
+		s.DigestJob.Robots = st.RobotPublisher
+	}
 	for _, j := range []struct {
 		name, label string
 		fn          Func
 	}{
 		{JobReminders, "待办提醒 (reminders)", s.ReminderJob.Run},
 		{JobDigest, "每周简报 (weekly digest)", s.DigestJob.Run},
-		{JobOutbox, "邮件发送 (outbox)", s.OutboxJob.Run},
+		{JobOutbox, "邮件与群机器人消息发送 (outbox)", s.OutboxJob.Run},
+		{JobRobotSummary, "群机器人每日待办摘要 (robots' daily summary)", s.SummaryJob.Run},
 	} {
 		if err := s.Register(j.name, j.label, cfg.Schedules[j.name], j.fn); err != nil {
 			return nil, err
@@ -120,6 +136,11 @@ func (s *Service) FindOutbox(ctx context.Context, f domain.OutboxFilter) ([]*dom
 	return s.stores.Outbox.FindOutbox(ctx, f)
 }
 
+// DeliverRobotNow sends one robot message (a robot's test) at once.
+func (s *Service) DeliverRobotNow(ctx context.Context, outboxID int64) (*domain.RobotTestResult, error) {
+	return s.OutboxJob.DeliverNow(ctx, outboxID)
+}
+
 // FindMyReminders lists the caller's live reminders.
 func (s *Service) FindMyReminders(ctx context.Context) ([]*domain.Reminder, error) {
 	return s.stores.UserReminders.FindMyReminders(ctx)
@@ -145,6 +166,11 @@ func (s *Service) SetElderMode(ctx context.Context, on bool) error {
 	return s.stores.Settings.SetElderMode(ctx, on)
 }
 
+// SetMobile sets the caller's mobile for the group robots' @-mentions.
+func (s *Service) SetMobile(ctx context.Context, mobile string) (*domain.User, error) {
+	return s.stores.Settings.SetMobile(ctx, mobile)
+}
+
 // ElderMode tells whether the caller has 长辈模式 on.
 func (s *Service) ElderMode(ctx context.Context) (bool, error) {
 	return s.stores.Settings.ElderMode(ctx)
@@ -159,6 +185,9 @@ type ReminderJob struct {
 	// directors' email) after the rules, each once (issue 15).
 	Requests   domain.RequestEscalator
 	Escalation domain.EscalationOptions
+	// Summary, when set, publishes the robots' daily summary from the first run on a workday
+	// at or after 08:30 zone time (once a day: the summary's key is its day).
+	Summary *RobotSummaryJob
 }
 
 // Run evaluates every project as of at and reconciles the reminders batch by batch.
@@ -194,6 +223,13 @@ func (j *ReminderJob) Run(ctx context.Context, at time.Time) (string, error) {
 		total.Resolved += res.Resolved
 		return err
 	})
+	if err == nil && j.Summary != nil && Workday(today) {
+		if lt := at.In(j.Rules.Loc); lt.Hour()*60+lt.Minute() >= 8*60+30 {
+			if _, err = j.Summary.Run(ctx, at); err != nil {
+				return "", err
+			}
+		}
+	}
 	detail := fmt.Sprintf("%s：扫描项目%d个，应有待办%d项，新增%d项，重新打开%d项，自动消除%d项，到期唤醒%d项 (scanned %d, due %d, raised %d, reopened %d, resolved %d, woken %d)",
 		today, scanned, live, total.Raised, total.Reopened, total.Resolved, woken, scanned, live, total.Raised, total.Reopened, total.Resolved, woken)
 	if err != nil || j.Requests == nil {

@@ -65,6 +65,8 @@ type OutboxJob struct {
 	Opts   OutboxOptions
 	Log    *slog.Logger
 	Clock  domain.Clock // nil: the system clock
+	// Robots send the group robots' messages (issue 16).
+	Robots RobotOptions
 }
 
 // Run delivers every message due at at. Mail cannot be sent in the past: an at before the
@@ -82,9 +84,9 @@ func (j *OutboxJob) Run(ctx context.Context, at time.Time) (string, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	sent, retry, dead := 0, 0, 0
+	sent, retry, dead, held := 0, 0, 0, 0
 	var lastErr string
-	for sent+retry+dead < o.MaxPerRun {
+	for sent+retry+dead+held < o.MaxPerRun {
 		msgs, err := j.Store.ClaimOutbox(ctx, at, o.Lease, o.Batch)
 		if err != nil {
 			return "", err
@@ -96,35 +98,70 @@ func (j *OutboxJob) Run(ctx context.Context, at time.Time) (string, error) {
 			if ctx.Err() != nil { // stopping: the lease hands the rest to the next run
 				return fmt.Sprintf("中止 (stopped): 已发送%d封，待重试%d封，失败%d封", sent, retry, dead), ctx.Err()
 			}
-			err := j.Mailer.Send(ctx, &domain.Mail{ZoneID: m.ZoneID, MessageID: m.MessageID, To: m.To,
-				Subject: m.Subject, Text: m.Text, HTML: m.HTML})
-			switch {
-			case err == nil:
-				if err := j.Store.MarkSent(ctx, m.ID, at); err != nil {
-					return "", err
-				}
+			status, errText, err := j.deliverOne(ctx, m, at, o)
+			if err != nil {
+				return "", err
+			}
+			switch status {
+			case domain.OutboxSent:
 				sent++
-			case IsPermanent(err) || m.Attempts >= o.MaxAttempts:
-				lastErr = err.Error()
-				log.Warn("mail dead-lettered", "message_id", m.MessageID, "to", m.To, "attempts", m.Attempts, "err", err)
-				if err := j.Store.MarkFailed(ctx, m.ID, at, err.Error(), true); err != nil {
-					return "", err
-				}
+			case domain.OutboxDead:
 				dead++
+			case "held":
+				held++
 			default:
-				lastErr = err.Error()
-				next := at.Add(o.Backoff(m.Attempts))
-				log.Info("mail not sent, will retry", "message_id", m.MessageID, "attempts", m.Attempts, "next", next, "err", err)
-				if err := j.Store.MarkFailed(ctx, m.ID, next, err.Error(), false); err != nil {
-					return "", err
-				}
 				retry++
+			}
+			if errText != "" {
+				lastErr = errText
 			}
 		}
 	}
-	detail := fmt.Sprintf("已发送%d封，待重试%d封，转入死信%d封 (sent %d, retrying %d, dead %d)", sent, retry, dead, sent, retry, dead)
+	detail := fmt.Sprintf("已发送%d条，待重试%d条，转入死信%d条，暂缓%d条（免打扰或限流）(sent %d, retrying %d, dead %d, held %d)",
+		sent, retry, dead, held, sent, retry, dead, held)
 	if lastErr != "" {
 		detail += "；最近错误 (last error): " + shorten(lastErr, 300)
 	}
 	return detail, nil
+}
+
+// deliverOne delivers one claimed message (an email, or a group robot's message) and
+// records the outcome; status is sent, pending (to retry), dead, or held (deferred without
+// counting the attempt: quiet hours, a robot's rate limit).
+func (j *OutboxJob) deliverOne(ctx context.Context, m *domain.OutboxMessage, at time.Time, o OutboxOptions) (status, errText string, err error) {
+	log := j.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if m.Channel == domain.ChannelRobot {
+		out, err := j.deliverRobot(ctx, m, at)
+		if err != nil {
+			return "", "", err
+		}
+		switch out.state {
+		case "sent":
+			return domain.OutboxSent, "", j.Store.MarkSent(ctx, m.ID, at)
+		case "defer":
+			return "held", "", j.Store.Defer(ctx, m.ID, out.next)
+		case "dead":
+			log.Warn("robot message dead-lettered", "message_id", m.MessageID, "robot_id", m.RobotID, "attempts", m.Attempts, "err", out.err)
+			return domain.OutboxDead, out.err, j.Store.MarkFailed(ctx, m.ID, at, out.err, true)
+		default:
+			log.Info("robot message not sent, will retry", "message_id", m.MessageID, "attempts", m.Attempts, "next", out.next, "err", out.err)
+			return domain.OutboxPending, out.err, j.Store.MarkFailed(ctx, m.ID, out.next, out.err, false)
+		}
+	}
+	err = j.Mailer.Send(ctx, &domain.Mail{ZoneID: m.ZoneID, MessageID: m.MessageID, To: m.To,
+		Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	switch {
+	case err == nil:
+		return domain.OutboxSent, "", j.Store.MarkSent(ctx, m.ID, at)
+	case IsPermanent(err) || m.Attempts >= o.MaxAttempts:
+		log.Warn("mail dead-lettered", "message_id", m.MessageID, "to", m.To, "attempts", m.Attempts, "err", err)
+		return domain.OutboxDead, err.Error(), j.Store.MarkFailed(ctx, m.ID, at, err.Error(), true)
+	default:
+		next := at.Add(o.Backoff(m.Attempts))
+		log.Info("mail not sent, will retry", "message_id", m.MessageID, "attempts", m.Attempts, "next", next, "err", err)
+		return domain.OutboxPending, err.Error(), j.Store.MarkFailed(ctx, m.ID, next, err.Error(), false)
+	}
 }

@@ -34,6 +34,8 @@ var migrations = []migration{
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
 	// issue 15: enterprise service requests (企业诉求) and departments
 	{15, "service requests and departments", migrateV15},
+	// group robots (issue 16)
+	{16, "group robots, robot messages in the outbox, users' mobiles", migrateV16},
 }
 
 type schemaMigration struct {

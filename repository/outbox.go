@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
@@ -25,6 +26,9 @@ var _ domain.OutboxStore = (*OutboxStore)(nil)
 type outboxRow struct {
 	ID            int64
 	ZoneID        int64
+	Channel       string // schema 16: mail or robot
+	RobotID       *int64
+	Event         string
 	MessageID     string
 	ToAddr        string
 	Subject       string
@@ -45,6 +49,9 @@ func (outboxRow) TableName() string { return "outbox" }
 // even for an ignored duplicate, and RowsAffected stays the true count of inserted rows.
 type outboxNew struct {
 	ZoneID        int64
+	Channel       string
+	RobotID       *int64
+	Event         string
 	MessageID     string
 	ToAddr        string
 	Subject       string
@@ -60,7 +67,7 @@ type outboxNew struct {
 func (outboxNew) TableName() string { return "outbox" }
 
 func (r *outboxRow) toDomain() *domain.OutboxMessage {
-	m := &domain.OutboxMessage{ID: r.ID, ZoneID: r.ZoneID, MessageID: r.MessageID, To: r.ToAddr, Subject: r.Subject,
+	m := &domain.OutboxMessage{ID: r.ID, ZoneID: r.ZoneID, Channel: r.Channel, RobotID: r.RobotID, Event: r.Event, MessageID: r.MessageID, To: r.ToAddr, Subject: r.Subject,
 		Text: r.BodyText, HTML: r.BodyHTML, Status: r.Status, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LastError: r.LastError, CreatedAt: r.CreatedAt.UTC()}
 	if r.SentAt != nil {
@@ -85,7 +92,7 @@ func (s *OutboxStore) EnqueueAll(ctx context.Context, ms []*domain.Mail) (int, e
 		if !domain.ValidMessageID(m.MessageID) {
 			return 0, domain.Errorf(domain.EINVALID, "邮件标识无效 (malformed Message-ID %q)", m.MessageID)
 		}
-		row := outboxNew{ZoneID: m.ZoneID, MessageID: m.MessageID, ToAddr: truncateRunes(domain.CleanHeader(m.To), 200),
+		row := outboxNew{ZoneID: m.ZoneID, Channel: domain.ChannelMail, MessageID: m.MessageID, ToAddr: truncateRunes(domain.CleanHeader(m.To), 200),
 			Subject: truncateRunes(domain.CleanHeader(m.Subject), 200), BodyText: m.Text, BodyHTML: m.HTML,
 			Status: domain.OutboxPending, NextAttemptAt: now, CreatedAt: now}
 		if _, err := domain.CheckMailAddress(m.To); err != nil {
@@ -152,6 +159,36 @@ func (s *OutboxStore) ClaimOutbox(ctx context.Context, now time.Time, lease time
 	return out, nil
 }
 
+// ClaimOutboxID claims message id now, whatever its due time (a robot's test message is
+// sent at once); nil when it is sent, dead or held by another sender's lease.
+func (s *OutboxStore) ClaimOutboxID(ctx context.Context, id int64, now time.Time, lease time.Duration) (*domain.OutboxMessage, error) {
+	q := s.db.gorm.WithContext(ctx)
+	var won bool
+	if err := retryDeadlock(func() error {
+		tx := q.Model(&outboxRow{}).
+			Where("id = ? AND (status = ? OR (status = ? AND next_attempt_at <= ?))", id, domain.OutboxPending, domain.OutboxSending, now.UTC()).
+			Updates(map[string]any{"status": domain.OutboxSending, "attempts": gorm.Expr("attempts + 1"), "next_attempt_at": now.Add(lease).UTC()})
+		won = tx.RowsAffected == 1
+		return tx.Error
+	}); err != nil || !won {
+		return nil, err
+	}
+	var row outboxRow
+	if err := q.Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, err
+	}
+	return row.toDomain(), nil
+}
+
+// Defer puts a claimed message back without counting the attempt.
+func (s *OutboxStore) Defer(ctx context.Context, id int64, next time.Time) error {
+	return retryDeadlock(func() error {
+		return s.db.gorm.WithContext(ctx).Model(&outboxRow{}).Where("id = ? AND status = ?", id, domain.OutboxSending).
+			Updates(map[string]any{"status": domain.OutboxPending, "next_attempt_at": next.UTC(),
+				"attempts": gorm.Expr("CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END")}).Error
+	})
+}
+
 // MarkSent records a delivery.
 func (s *OutboxStore) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return retryDeadlock(func() error {
@@ -192,7 +229,7 @@ func (s *OutboxStore) FindOutbox(ctx context.Context, f domain.OutboxFilter) ([]
 		return nil, 0, err
 	}
 	var rows []outboxRow
-	if err := q.Select("id, zone_id, message_id, to_addr, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at").
+	if err := q.Select("id, zone_id, channel, robot_id, event, message_id, to_addr, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at").
 		Order("id DESC").Limit(f.PageSize).Offset(f.Offset()).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}

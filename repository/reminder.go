@@ -189,6 +189,38 @@ func (s *SettingsService) SetDigestOptOut(ctx context.Context, optOut bool) (*do
 	return NewUserService(s.db).FindUserByID(ctx, a.User.ID)
 }
 
+// SetMobile sets the caller's mobile (for the group robots' @-mentions), audited.
+func (s *SettingsService) SetMobile(ctx context.Context, mobile string) (*domain.User, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := domain.CheckUserMobile(mobile)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", a.User.ID).
+			Updates(map[string]any{"mobile": m, "updated_at": s.db.now()}).Error; err != nil {
+			return err
+		}
+		return s.db.audit(ctx, domain.AuditEntry{Action: domain.AuditMobileSet, Object: "user:" + strconv.FormatInt(a.User.ID, 10),
+			Detail: auditDetail(map[string]any{"mobile": maskMobile(m)})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return NewUserService(s.db).FindUserByID(ctx, a.User.ID)
+}
+
+// maskMobile keeps a mobile's first three and last four digits for the audit log.
+func maskMobile(m string) string {
+	if len(m) != 11 {
+		return m
+	}
+	return m[:3] + "****" + m[7:]
+}
+
 // elderModeKey is the caller's 长辈模式 in the settings key/value table (no column on users:
 // it is a preference of the web app only).
 func elderModeKey(userID int64) string {

@@ -30,6 +30,8 @@ type userRow struct {
 	PasswordHash string
 	Disabled     bool
 	DigestOptOut bool
+	// Mobile (schema 16): for the group robots' @-mentions.
+	Mobile string
 	// MustChangePassword (schema 11): the password must be changed at the next log-in.
 	MustChangePassword bool
 	// DepartmentID (schema 15): the department a liaison (role department) belongs to.

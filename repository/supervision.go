@@ -119,7 +119,10 @@ func (s *SupervisionService) IssueSupervision(ctx context.Context, projectID int
 		if err := s.db.historyOf(ctx, a, p.ZoneID, p.ID, obj, "supervision_issued", "instruction", "", in.Instruction); err != nil {
 			return err
 		}
-		return s.db.historyOf(ctx, a, p.ZoneID, p.ID, obj, "supervision_issued", "due", "", in.Due.String())
+		if err := s.db.historyOf(ctx, a, p.ZoneID, p.ID, obj, "supervision_issued", "due", "", in.Due.String()); err != nil {
+			return err
+		}
+		return s.db.publishSupervision(ctx, p, id, displayName(a.User), in) // the groups hear it (issue 16)
 	})
 	if err != nil {
 		return nil, err

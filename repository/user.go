@@ -75,7 +75,7 @@ func (s *UserService) complete(ctx context.Context, r userRow) (*domain.User, er
 // completeIn is complete for a user of the zone with code zoneCode.
 func (s *UserService) completeIn(ctx context.Context, r userRow, zoneCode string) (*domain.User, error) {
 	u := &domain.User{ID: r.ID, ZoneID: r.ZoneID, Username: r.Username, DisplayName: r.DisplayName, Email: r.Email,
-		Phone: r.Phone, Agency: r.Agency, Disabled: r.Disabled, DigestOptOut: r.DigestOptOut,
+		Phone: r.Phone, Mobile: r.Mobile, Agency: r.Agency, Disabled: r.Disabled, DigestOptOut: r.DigestOptOut,
 		MustChangePassword: r.MustChangePassword, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(), Roles: []domain.Role{}, Chains: []string{}, ChainIDs: []int64{}}
 	var roles []string
 	if err := s.db.conn(ctx).Table("casbin_rule").Where("ptype = 'g' AND v0 = ? AND v2 = ?", r.Username, zoneCode).

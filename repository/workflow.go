@@ -111,7 +111,12 @@ func (s *ProjectService) TransitionProject(ctx context.Context, id int64, t doma
 			}
 		}
 		if signed {
-			return s.db.history(ctx, a, p.ZoneID, id, action, "signed_at", p.SignedAt.String(), t.SignedAt.String())
+			if err := s.db.history(ctx, a, p.ZoneID, id, action, "signed_at", p.SignedAt.String(), t.SignedAt.String()); err != nil {
+				return err
+			}
+		}
+		if t.To == domain.StageDecision && p.Stage != domain.StageDecision { // the groups hear it (issue 16)
+			return s.db.publishDecisionWaiting(ctx, p, displayName(a.User))
 		}
 		return nil
 	})

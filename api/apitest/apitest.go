@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -117,8 +118,9 @@ func start(t testing.TB, driver string, db *repository.DB, clock *Clock, filesDi
 	if err != nil {
 		t.Fatal(err)
 	}
+	robots := RobotPolicy()
 	jobSvc, err := jobs.New(jobs.Config{Location: loc, Instance: "apitest", BaseURL: "http://chaincrm.test",
-		MailFrom: "noreply@laiyuan-edz.example.cn", Clock: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		MailFrom: "noreply@laiyuan-edz.example.cn", Clock: clock, Robots: robots, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		wire.JobStores(db, mailer))
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +157,7 @@ func (e *Env) Replica() *api.Server {
 	opts := api.Options{
 		MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, AttachmentMaxBytes: AttachmentMaxBytes, Clock: e.Clock,
 		Exports: api.ExportJobOptions{Dir: e.ExportDir},
+		Robots:  RobotPolicy(),
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {
 			return users.FindZoneByCode(ctx, repository.DemoZoneCode)
 		},
@@ -306,3 +309,26 @@ func (e *Env) As(username, method, path string, body any) *Response {
 	e.T.Helper()
 	return e.Do(method, path, e.Token(username), body)
 }
+
+// RobotPolicy is the group robots' policy of the test server: as the binary reads it from
+// CHAINCRM_ROBOTS_ALLOWED_HOSTS, CHAINCRM_ROBOTS_ALLOW_HTTP and CHAINCRM_ROBOTS_QUIET_HOURS,
+// with the same defaults. Tests with a fake robot server change it with SetRobotPolicy.
+func RobotPolicy() domain.RobotPolicy {
+	hosts := os.Getenv("CHAINCRM_ROBOTS_ALLOWED_HOSTS")
+	if hosts == "" {
+		hosts = domain.DefaultRobotHosts
+	}
+	quiet, ok := os.LookupEnv("CHAINCRM_ROBOTS_QUIET_HOURS")
+	if !ok {
+		quiet = "21:00-08:00"
+	}
+	p, err := domain.ParseRobotPolicy(hosts, os.Getenv("CHAINCRM_ROBOTS_ALLOW_HTTP") == "true", quiet)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// SetRobotPolicy gives the jobs this robot policy; pass the same to New as an option
+// (func(o *api.Options) { o.Robots = p }) for the API's webhook checks.
+func (e *Env) SetRobotPolicy(p domain.RobotPolicy) { e.Jobs.OutboxJob.Robots.Policy = p }

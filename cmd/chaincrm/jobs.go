@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/laiyuan-edz/chaincrm/cmd/chaincrm/wire"
+	"github.com/laiyuan-edz/chaincrm/configs"
 	"github.com/laiyuan-edz/chaincrm/domain"
 	"github.com/laiyuan-edz/chaincrm/jobs"
 )
@@ -26,15 +27,20 @@ func (m *Main) buildJobs() (*jobs.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	robots, err := robotPolicy(c)
+	if err != nil {
+		return nil, err
+	}
 	host, _ := os.Hostname()
 	r := c.Reminders
 	return jobs.New(jobs.Config{
 		Location: loc,
 		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()),
 		Schedules: map[string]string{
-			jobs.JobReminders: c.Jobs.Reminders,
-			jobs.JobDigest:    c.Jobs.Digest,
-			jobs.JobOutbox:    c.Jobs.Outbox,
+			jobs.JobReminders:    c.Jobs.Reminders,
+			jobs.JobDigest:       c.Jobs.Digest,
+			jobs.JobOutbox:       c.Jobs.Outbox,
+			jobs.JobRobotSummary: c.Jobs.RobotSummary,
 		},
 		Thresholds: jobs.Thresholds{LeadIdleDays: r.LeadIdleDays, LeadEscalateDays: r.LeadEscalateDays,
 			IdentificationOpenDays: r.IdentificationOpenDays, RiskMissingDays: r.RiskMissingDays,
@@ -45,6 +51,7 @@ func (m *Main) buildJobs() (*jobs.Service, error) {
 		BaseURL:  c.HTTP.BaseURL,
 		MailFrom: c.SMTP.From,
 		Outbox:   jobs.OutboxOptions{MaxAttempts: c.Jobs.OutboxMaxAttempts},
+		Robots:   robots,
 		Log:      m.Log,
 	}, wire.JobStores(m.DB, mailer))
 }
@@ -78,7 +85,7 @@ func (m *Main) stopJobs() error {
 // --at (default now). It exits non-zero when the job fails.
 func (m *Main) jobsCommand(ctx context.Context, args []string, at string) error {
 	if len(args) != 2 || args[0] != "run" {
-		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox [--at RFC3339]")
+		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox|robot_summary [--at RFC3339]")
 	}
 	name := args[1]
 	when := time.Now()
@@ -122,4 +129,9 @@ func mustLoc(m *Main) *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// robotPolicy is the group robots' allow-list, plain-http switch and quiet hours.
+func robotPolicy(c *configs.Config) (domain.RobotPolicy, error) {
+	return domain.ParseRobotPolicy(c.Robots.AllowedHosts, c.Robots.AllowHTTP, c.Robots.QuietHours)
 }

@@ -42,7 +42,7 @@ Usage:
   chaincrm seed --synthetic --zones Z --projects N --activities M
                                       fill the database with province-scale synthetic data
   chaincrm jobs run NAME [--at RFC3339]
-                                      run one scheduled job now (reminders, digest, outbox)
+                                      run one scheduled job now (reminders, digest, outbox, robot_summary)
   chaincrm import FILE [--zone Z] [--dry-run]
                                       import projects from .xlsx/.csv as the zone's administrator
   chaincrm openapi                    print the API's OpenAPI document (as GET /api/v1/openapi.json)
@@ -271,6 +271,10 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	robots, err := robotPolicy(m.Config)
+	if err != nil {
+		return err
+	}
 	users := repository.NewUserService(m.DB)
 	files, err := filestore.Open(m.Config.Files.Dir)
 	if err != nil {
@@ -286,6 +290,7 @@ func (m *Main) serve(ctx context.Context) error {
 		SecureCookies:      m.Config.HTTP.SecureCookies,
 		MetricsAllow:       m.Config.MetricsAllowList(),
 		MetricsToken:       m.Config.Metrics.Token,
+		Robots:             robots,
 		Exports:            api.ExportJobOptions{Dir: exportDir(m.Config.DataDir)},
 		Thresholds:         chainmap.Thresholds{Strong: m.Config.Chainmap.StrongThreshold, Weak: m.Config.Chainmap.WeakThreshold},
 		DefaultZone: func(ctx context.Context) (*domain.Zone, error) {

@@ -29,7 +29,7 @@ export const MENU_PATHS = {
   'nav-dashboard': '/', 'nav-projects': '/projects', 'nav-board': '/board', 'nav-visit': '/visit', 'nav-map': '/map', 'nav-review': '/review',
   'nav-reminders': '/reminders', 'nav-reports': '/reports?year=2022', 'nav-enterprises': '/enterprises', 'nav-admin-users': '/admin/users',
   'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs',
-  'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit', 'nav-admin-tokens': '/admin/tokens',
+  'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit', 'nav-admin-tokens': '/admin/tokens', 'nav-admin-robots': '/admin/robots',
 }
 
 const CSRF_COOKIE = 'chaincrm_csrf'

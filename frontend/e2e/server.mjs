@@ -41,6 +41,9 @@ const server = spawn(BIN, ['serve'], {
     CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
     CHAINCRM_DATA_DIR: tmp,
     CHAINCRM_DEMO_SEED_ON_START: 'true', // as `make run` does; a bare serve loads no demo (issue 12)
+    // group robots (issue 16): e2e/robots.spec.js runs a fake WeCom group on a loopback port
+    CHAINCRM_ROBOTS_ALLOWED_HOSTS: 'qyapi.weixin.qq.com,oapi.dingtalk.com,127.0.0.1',
+    CHAINCRM_ROBOTS_ALLOW_HTTP: 'true',
   },
   cwd: tmp,
   stdio: ['ignore', logFile, logFile],

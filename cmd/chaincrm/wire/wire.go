@@ -46,6 +46,8 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
 		Requests:     repository.NewServiceRequestService(db), // issue 15
+		// Group robots (issue 16).
+		Robots: repository.NewRobotService(db),
 	}
 }
 
@@ -62,5 +64,9 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		// issue 15: overdue service requests. The group robots' sink goes in Events:
 		// requests := repository.NewServiceRequestService(db); requests.Events = sink.
 		Requests: repository.NewServiceRequestService(db),
+		// group robots (issue 16)
+		RobotDelivery:  repository.NewRobotService(db),
+		RobotSummary:   repository.NewRobotService(db),
+		RobotPublisher: repository.NewRobotService(db),
 	}
 }

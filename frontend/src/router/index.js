@@ -29,6 +29,7 @@ export const routes = [
       { path: 'admin/targets', name: 'admin-targets', component: () => import('../views/admin/TargetsView.vue'), meta: { title: 'nav.targets', roles: ['admin', 'director'] } },
       { path: 'admin/jobs', name: 'admin-jobs', component: () => import('../views/admin/JobsView.vue'), meta: { title: 'nav.jobs', roles: ['admin'] } },
       { path: 'admin/audit', name: 'admin-audit', component: () => import('../views/admin/AuditView.vue'), meta: { title: 'nav.audit', roles: ['admin'] } },
+      { path: 'admin/robots', name: 'admin-robots', component: () => import('../views/admin/RobotsView.vue'), meta: { title: 'nav.robots', roles: ['admin'] } },
       { path: 'admin/tokens', name: 'admin-tokens', component: () => import('../views/admin/TokensView.vue'), meta: { title: 'nav.tokens', roles: ['admin'] } },
       // 企业诉求 (issue 15): zone staff and department liaisons
       { path: 'requests', name: 'requests', component: () => import('../views/RequestsView.vue'), meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
