@@ -68,6 +68,7 @@ func (s *Server) table() []route {
 		s.tokenRoutes(),
 		s.enterpriseRoutes(),
 		s.attachmentRoutes(),
+		s.indicatorRoutes(), // issue 17
 	} {
 		all = append(all, group...)
 	}

@@ -75,6 +75,10 @@ type Services struct {
 
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
+
+	// Economic indicators and project operations (issue 17).
+	Indicators domain.IndicatorService
+	Operations domain.OperationsService
 }
 
 // Options are the server's settings.

@@ -113,6 +113,12 @@ type AnnualFigures struct {
 	// not signed; heavy-asset ones need land, light-asset ones go to the science park.
 	IntendedHeavy ReportList `json:"intended_heavy"`
 	IntendedLight ReportList `json:"intended_light"`
+
+	// The economic indicators (issue 17): the latest month of the year with figures (zone
+	// scope only; null otherwise or when the year has none), and the investment the visible
+	// projects completed in the year (一(六)), largest first.
+	Indicators          *MonthIndicators       `json:"indicators"`
+	CompletedInvestment []*CompletedInvestment `json:"completed_investment"`
 }
 
 // StatsService computes figures; every number is within the caller's scope.

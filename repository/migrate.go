@@ -31,6 +31,8 @@ var migrations = []migration{
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// issue 17: economic indicators and project operations
+	{17, "economic indicators by month with history; project operations by period", migrateV17},
 }
 
 type schemaMigration struct {

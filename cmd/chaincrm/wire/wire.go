@@ -45,6 +45,9 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
+		// issue 17: economic indicators and project operations
+		Indicators: repository.NewIndicatorService(db),
+		Operations: repository.NewOperationsService(db),
 	}
 }
 
