@@ -7,7 +7,7 @@ const seedSentence = '入统企业43家，其中四上企业24家。1-10月份�
 test('经济指标: the seed\'s 2022 figures with growth, a month entered by the director, read-only for viewers, 亩均税收 on a project', async ({ as, api, axe }) => {
   const page = await as('director')
   await page.goto('/indicators?year=2022')
-  await page.locator('[data-test=page-indicators]').waitFor()
+  await page.locator('[data-test=ind-2022-10-revenue_wan]').waitFor({ timeout: 45_000 })
   await settled(page)
   const oct = page.locator('[data-test=ind-2022-10-revenue_wan]')
   await expect(oct).toContainText('567,559')
@@ -48,7 +48,7 @@ test('经济指标: the seed\'s 2022 figures with growth, a month entered by the
   // viewers read, without the entry buttons
   const viewer = await as('viewer')
   await viewer.goto('/indicators?year=2022')
-  await viewer.locator('[data-test=ind-2022-10-revenue_wan]').waitFor()
+  await viewer.locator('[data-test=ind-2022-10-revenue_wan]').waitFor({ timeout: 45_000 })
   expect(await viewer.locator('[data-test^=ind-enter-]').count()).toBe(0)
   await axe(viewer, 'indicators viewer')
 

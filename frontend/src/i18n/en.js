@@ -837,6 +837,7 @@ export default {
     edit: 'Edit',
     enterMonth: 'Indicators for {month}',
     monthCol: 'Month',
+    monthFirst: 'Jan',
     monthLabel: 'Jan–{m}',
     monthShort: 'M{m}',
     yearLabel: '{y}',

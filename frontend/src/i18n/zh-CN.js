@@ -837,6 +837,7 @@ export default {
     edit: '修改',
     enterMonth: '填报 {month} 指标',
     monthCol: '月份',
+    monthFirst: '1月',
     monthLabel: '1-{m}月',
     monthShort: '{m}月',
     yearLabel: '{y}年',
