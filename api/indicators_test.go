@@ -338,9 +338,11 @@ func TestProjectOperations(t *testing.T) {
 		var l struct {
 			LandArea float64          `json:"land_area_mu"`
 			Periods  []map[string]any `json:"periods"`
+			Items    []map[string]any `json:"items"`
+			Total    int              `json:"total"`
 		}
 		e.As("viewer", http.MethodGet, fmt.Sprintf("/api/v1/projects/%d/operations", land), nil).JSON(t, &l)
-		if l.LandArea != 200 || len(l.Periods) != 2 || l.Periods[0]["period"] != "2022-Q3" || l.Periods[1]["period"] != "2022-10" ||
+		if l.LandArea != 200 || len(l.Periods) != 2 || len(l.Items) != 2 || l.Total != 2 || l.Periods[0]["period"] != "2022-Q3" || l.Periods[1]["period"] != "2022-10" ||
 			l.Periods[1]["tax_per_mu_wan"] != 0.1 || l.Periods[1]["output_wan"] != nil {
 			t.Errorf("list: %+v", l)
 		}

@@ -398,11 +398,14 @@ func PerMu(m *Money, land Area) *Money {
 	return &v
 }
 
-// ProjectOperationsList is a project's periods, newest first.
+// ProjectOperationsList is a project's periods, newest first: as "periods", and as "items"
+// with "total" like every other list of the API.
 type ProjectOperationsList struct {
 	ProjectID int64                `json:"project_id"`
 	LandArea  Area                 `json:"land_area_mu"`
 	Periods   []*ProjectOperations `json:"periods"`
+	Items     []*ProjectOperations `json:"items" description:"the same periods, under the API's usual list name"`
+	Total     int                  `json:"total"`
 }
 
 // OperationsRow is one project's figures for a year in the quality ranking (项目质量).

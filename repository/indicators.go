@@ -350,6 +350,7 @@ func (s *OperationsService) FindOperations(ctx context.Context, projectID int64)
 	for i := range rows {
 		out.Periods[i] = operationsOut(&rows[i], p.LandArea)
 	}
+	out.Items, out.Total = out.Periods, len(out.Periods)
 	return out, nil
 }
 
