@@ -1,4 +1,9 @@
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, beforeEach } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { createRouter, createMemoryHistory } from 'vue-router'
+import { i18n, setLocale } from '../src/i18n'
+import { mockFetch, settle } from './helpers'
+import IndicatorPanel from '../src/components/IndicatorPanel.vue'
 import {
   INDICATOR_FIELDS, checkIndicators, growthText, growthTone, latestMonth, lineOption, monthKey, parsePeriod, periodInFuture,
   periodKey, series, toBody, yearRows, yi4,
@@ -116,5 +121,37 @@ describe('who sees and enters indicators', () => {
     }
     expect(Object.keys(en.operations.field).sort()).toEqual(Object.keys(zhCN.operations.field).sort())
     expect(Object.keys(en.indicators).sort()).toEqual(Object.keys(zhCN.indicators).sort())
+  })
+})
+
+describe('the dashboard panel', () => {
+  beforeEach(() => { setLocale('zh-CN') })
+  async function mountPanel(routes) {
+    mockFetch(routes)
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div/>' } }, { path: '/indicators', component: { template: '<div/>' } }] })
+    router.push('/')
+    await router.isReady()
+    const w = mount(IndicatorPanel, { props: { year: 2022 }, global: { plugins: [router, i18n] } })
+    await settle(10)
+    return w
+  }
+  it('states the latest month as the report does', async () => {
+    const w = await mountPanel([{ match: ['GET', '/api/v1/indicators'], respond: { body: { year: 2022, months: [
+      { month: '2022-09', revenue_wan: 1 },
+      { month: '2022-10', enterprises_in_statistics: 43, above_scale_enterprises: 24, revenue_wan: 567559, tax_wan: 32061, fixed_asset_investment_wan: null, growth: { revenue: 0.3592, tax: null } },
+    ] } } }])
+    const text = w.text()
+    expect(text).toContain('1-10月')
+    expect(text).toContain('56.7559')
+    expect(text).toContain('+35.92%')
+    expect(text).toContain('3.2061')
+    expect(w.find('[data-test=panel-fixed_asset_investment_wan]').text()).toContain('—')
+    expect(text).toContain('43')
+  })
+  it('stays away when the year has nothing or the call fails', async () => {
+    let w = await mountPanel([{ match: ['GET', '/api/v1/indicators'], respond: { body: { year: 2022, months: [] } } }])
+    expect(w.find('[data-test=indicator-panel]').exists()).toBe(false)
+    w = await mountPanel([])
+    expect(w.find('[data-test=indicator-panel]').exists()).toBe(false)
   })
 })

@@ -837,6 +837,8 @@ export default {
     edit: 'Edit',
     enterMonth: 'Indicators for {month}',
     monthCol: 'Month',
+    more: 'All indicators',
+    unitYi: '100M CNY',
     monthFirst: 'Jan',
     monthLabel: 'Jan–{m}',
     monthShort: 'M{m}',

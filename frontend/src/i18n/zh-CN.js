@@ -837,6 +837,8 @@ export default {
     edit: '修改',
     enterMonth: '填报 {month} 指标',
     monthCol: '月份',
+    more: '全部指标',
+    unitYi: '亿元',
     monthFirst: '1月',
     monthLabel: '1-{m}月',
     monthShort: '{m}月',
