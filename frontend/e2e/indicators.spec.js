@@ -15,6 +15,9 @@ test('经济指标: the seed\'s 2022 figures with growth, a month entered by the
   await expect(page.locator('[data-test=ind-2022-10-enterprises_in_statistics]')).toContainText('43')
   await expect(page.locator('[data-test=ind-preview]')).toContainText(seedSentence)
   await page.locator('[data-test=ind-chart] canvas').first().waitFor()
+  // 项目质量: the three projects under construction with their completed investment
+  await expect(page.locator('[data-test=ranking-table]')).toContainText('桃木疙瘩屠宰厂项目')
+  await expect(page.locator('[data-test=ranking-table]')).toContainText('11,200')
   await axe(page, 'indicators')
   await shot(page, 'indicators')
 
