@@ -385,3 +385,29 @@ func TestProjectOperations(t *testing.T) {
 		}
 	})
 }
+
+func TestIndicatorTargets(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		r := e.As("director", http.MethodPost, "/api/v1/targets", map[string]any{"year": 2022, "metric": "revenue_wan", "target": 600000})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("target: %d %s", r.Status, r.Body)
+		}
+		var list struct {
+			Items []struct {
+				Metric   string  `json:"metric"`
+				Progress int64   `json:"progress"`
+				Percent  float64 `json:"percent"`
+				Unit     string  `json:"unit"`
+			} `json:"items"`
+		}
+		e.As("viewer", http.MethodGet, "/api/v1/targets?year=2022", nil).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Progress != 567559 || list.Items[0].Unit != "万元" || list.Items[0].Percent != 94.5 {
+			t.Errorf("revenue target: %+v", list.Items)
+		}
+		// a chain chief's scope does not cover the zone's indicators
+		e.As("chief_food", http.MethodGet, "/api/v1/targets?year=2022", nil).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Progress != 0 {
+			t.Errorf("chief's revenue target: %+v", list.Items)
+		}
+	})
+}

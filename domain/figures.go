@@ -144,6 +144,11 @@ var TargetMetrics = []TargetMetric{
 	{"trips_made", "外出招商次数", "次"},
 	{"conferences_held", "举办招商推介会次数", "次"},
 	{"projects_started", "签约项目开工数", "个"},
+	// issue 17: the zone's indicators, as of the latest month of the year with the figure
+	{"revenue_wan", "营业收入", "万元"},
+	{"tax_wan", "税收收入", "万元"},
+	{"output_wan", "工业总产值", "万元"},
+	{"fixed_asset_investment_wan", "固定资产投资", "万元"},
 }
 
 // MetricByCode returns the metric of that code.

@@ -476,3 +476,27 @@ func (db *DB) annualIndicators(ctx context.Context, scope domain.Scope, year int
 	})
 	return nil
 }
+
+// indicatorProgress sets the indicator metrics' progress (domain.TargetMetrics): each figure of
+// the latest month of the year that reports it, in whole 万元. Indicators are the zone's, so
+// only a zone-wide scope sees progress on them.
+func (db *DB) indicatorProgress(ctx context.Context, scope domain.Scope, year int, out map[string]int64) error {
+	for _, k := range []string{"revenue_wan", "tax_wan", "output_wan", "fixed_asset_investment_wan"} {
+		out[k] = 0
+	}
+	if !scope.All {
+		return nil
+	}
+	months, err := db.indicatorYear(ctx, scope.ZoneID, year)
+	if err != nil {
+		return err
+	}
+	for _, m := range months { // in order: later months overwrite earlier ones
+		for _, f := range m.Fields() {
+			if _, ok := out[f.Name]; ok && f.Money != nil {
+				out[f.Name] = int64(*f.Money) / 10000
+			}
+		}
+	}
+	return nil
+}
