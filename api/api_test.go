@@ -116,7 +116,8 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 			continue
 		}
 		p := strings.NewReplacer(":id", "{id}", ":aid", "{aid}", ":code", "{code}", ":name", "{name}",
-			":enterprise_id", "{enterprise_id}", ":project_id", "{project_id}", ":to_id", "{to_id}").Replace(path)
+			":enterprise_id", "{enterprise_id}", ":project_id", "{project_id}", ":to_id", "{to_id}",
+			":month", "{month}", ":period", "{period}").Replace(path)
 		if _, ok := doc.Paths[p][strings.ToLower(method)]; !ok {
 			t.Errorf("%s %s is not in openapi.json", method, p)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +174,9 @@ const seedText = "先后到北京、天津、雄安、石家庄等开展招商15
 func TestAnnualReportDemo2022(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *apitest.Env) {
 		text, figures := annual(t, e, "director", 2022)
-		if text != seedText {
+		// the investment paragraph (一(七)) is one of the report's paragraphs (issue 17 adds the
+		// indicators around it: api/indicators_test.go)
+		if !slices.Contains(strings.Split(text, "\n"), seedText) {
 			t.Errorf("report text:\n got %s\nwant %s", text, seedText)
 		}
 		// the contract's example, verbatim

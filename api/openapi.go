@@ -411,6 +411,9 @@ var tagDescriptions = map[string]string{
 	"review-queue": "Decisions waiting for the caller (待决策)",
 	"investments":  "Capital realised (到资)",
 	"supervisions": "Supervision (督办)",
+	// issue 17
+	"indicators": "The zone's monthly economic indicators with growth (经济指标)",
+	"operations": "Landed projects' operations ranked by tax per 亩 (项目质量)",
 }
 
 func operationID(method, path string) string {

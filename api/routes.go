@@ -71,6 +71,7 @@ func (s *Server) table() []route {
 		s.requestRoutes(), // issue 15: service requests (企业诉求) and departments
 		// group robots (issue 16)
 		s.robotRoutes(),
+		s.indicatorRoutes(), // issue 17
 	} {
 		all = append(all, group...)
 	}

@@ -80,6 +80,9 @@ type Services struct {
 	Requests domain.ServiceRequestService
 	// Group robots (issue 16).
 	Robots domain.RobotService
+	// Economic indicators and project operations (issue 17).
+	Indicators domain.IndicatorService
+	Operations domain.OperationsService
 }
 
 // Options are the server's settings.

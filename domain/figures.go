@@ -115,6 +115,12 @@ type AnnualFigures struct {
 	IntendedLight ReportList `json:"intended_light"`
 	// Service is what the year's service requests solved (issue 15, seed 一(六)).
 	Service *AnnualService `json:"service"`
+
+	// The economic indicators (issue 17): the latest month of the year with figures (zone
+	// scope only; null otherwise or when the year has none), and the investment the visible
+	// projects completed in the year (一(六)), largest first.
+	Indicators          *MonthIndicators       `json:"indicators"`
+	CompletedInvestment []*CompletedInvestment `json:"completed_investment"`
 }
 
 // AnnualService is what the annual report says of the year's service requests: the titles
@@ -148,6 +154,11 @@ var TargetMetrics = []TargetMetric{
 	{"trips_made", "外出招商次数", "次"},
 	{"conferences_held", "举办招商推介会次数", "次"},
 	{"projects_started", "签约项目开工数", "个"},
+	// issue 17: the zone's indicators, as of the latest month of the year with the figure
+	{"revenue_wan", "营业收入", "万元"},
+	{"tax_wan", "税收收入", "万元"},
+	{"output_wan", "工业总产值", "万元"},
+	{"fixed_asset_investment_wan", "固定资产投资", "万元"},
 }
 
 // MetricByCode returns the metric of that code.

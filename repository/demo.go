@@ -216,6 +216,10 @@ func (db *DB) SeedDemo(ctx context.Context, nodes map[string][]DemoNodeSpec, pas
 			return fmt.Errorf("seed demo: %w", err)
 		}
 	}
+	// issue 17: the seed's economic indicators, also for a demo seeded before they existed
+	if err := db.seedDemoIndicators(ctx); err != nil {
+		return fmt.Errorf("seed demo indicators: %w", err)
+	}
 	for _, u := range DemoUsers {
 		for _, r := range u.Roles {
 			if _, err := roles.AddRoleForUserInDomain(u.Username, string(r), DemoZoneCode); err != nil {

@@ -36,6 +36,8 @@ var migrations = []migration{
 	{15, "service requests and departments", migrateV15},
 	// group robots (issue 16)
 	{16, "group robots, robot messages in the outbox, users' mobiles", migrateV16},
+	// issue 17: economic indicators and project operations
+	{17, "economic indicators by month with history; project operations by period", migrateV17},
 }
 
 type schemaMigration struct {

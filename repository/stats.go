@@ -537,6 +537,10 @@ func (s *StatsService) AnnualFigures(ctx context.Context, year int) (*domain.Ann
 	if f.Service, err = annualService(ctx, s.db, year); err != nil {
 		return nil, err
 	}
+	// issue 17: the economic indicators and the year's completed investment
+	if err := s.db.annualIndicators(ctx, scope, year, f); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

@@ -61,7 +61,7 @@ func (s *StatsService) progress(ctx context.Context, scope domain.Scope, year in
 		Count(&started).Error; err != nil {
 		return nil, err
 	}
-	return map[string]int64{
+	out := map[string]int64{
 		"signed_projects":           int64(sf.Count),
 		"light_signed_science_park": int64(sf.ByAssetType[string(domain.AssetLight)]),
 		"heavy_signed":              int64(sf.ByAssetType[string(domain.AssetHeavy)]),
@@ -70,7 +70,12 @@ func (s *StatsService) progress(ctx context.Context, scope domain.Scope, year in
 		"trips_made":                int64(ct.Trips),
 		"conferences_held":          int64(ct.Conferences),
 		"projects_started":          started,
-	}, nil
+	}
+	// issue 17: the indicators' progress
+	if err := s.db.indicatorProgress(ctx, scope, year, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // canManageTargets: administrators and the director set the zone's targets.

@@ -21,7 +21,9 @@ func DOCX(w io.Writer, f *domain.AnnualFigures) error {
 	o := f.Overview
 	d.title(fmt.Sprintf("%d年招商引资工作情况", f.Year))
 	d.meta(f.Zone + " · 统计范围：" + scopeLabel(f))
-	d.para(Text(f))
+	for _, p := range Paragraphs(f) {
+		d.para(p)
+	}
 
 	d.heading("一、各渠道对接与签约")
 	rows := [][]string{{"招商渠道", "对接项目（个）", "签约项目（个）", "签约投资"}}

@@ -35,7 +35,7 @@ func HTML(w io.Writer, f *domain.AnnualFigures) error {
 		scope = "本机构报送的项目"
 	}
 	return page.Execute(w, map[string]any{
-		"F": f, "Text": Text(f), "Scope": scope, "Channels": channels, "Stages": stages,
+		"F": f, "Paragraphs": Paragraphs(f), "Scope": scope, "Channels": channels, "Stages": stages,
 		"Realised": Amount(f.Overview.Investment.Realised), "Planned": Amount(f.Overview.Investment.Planned),
 	})
 }
@@ -65,7 +65,8 @@ tr { page-break-inside: avoid; }
 <body>
 <h1>{{.F.Year}}年招商引资工作情况</h1>
 <div class="meta">{{.F.Zone}} · 统计范围：{{.Scope}}</div>
-<p class="text">{{.Text}}</p>
+{{range .Paragraphs}}<p class="text">{{.}}</p>
+{{end}}
 
 <h2>一、各渠道对接与签约</h2>
 <table>

@@ -32,8 +32,26 @@ func Amount(m domain.Money) string {
 // maxCities named before 等; the seed names four.
 const maxCities = 6
 
-// Text is the annual paragraph for f.
-func Text(f *domain.AnnualFigures) string {
+// Text is the annual report's text for f: its paragraphs (Paragraphs) on lines of their own.
+func Text(f *domain.AnnualFigures) string { return strings.Join(Paragraphs(f), "\n") }
+
+// Paragraphs are the report's paragraphs in the seed's order: the economic indicators
+// (一(一)), the completed investment of the year's projects (一(六)), the investment
+// attraction paragraph (一(七)) and the structure of fixed-asset investment (三(五)). The
+// indicator paragraphs are left out when the year has no figures (issue 17).
+func Paragraphs(f *domain.AnnualFigures) []string {
+	first, structure := domain.IndicatorSentences(f.Year, f.Indicators)
+	var out []string
+	for _, p := range []string{first, domain.CompletedSentence(f.Year, f.CompletedInvestment), attraction(f), structure} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// attraction is the investment attraction paragraph (一(七)).
+func attraction(f *domain.AnnualFigures) string {
 	o := f.Overview
 	var b strings.Builder
 	ct := o.Campaigns

@@ -48,6 +48,9 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Requests:     repository.NewServiceRequestService(db), // issue 15
 		// Group robots (issue 16).
 		Robots: repository.NewRobotService(db),
+		// issue 17: economic indicators and project operations
+		Indicators: repository.NewIndicatorService(db),
+		Operations: repository.NewOperationsService(db),
 	}
 }
 

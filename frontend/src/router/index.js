@@ -34,6 +34,8 @@ export const routes = [
       // 企业诉求 (issue 15): zone staff and department liaisons
       { path: 'requests', name: 'requests', component: () => import('../views/RequestsView.vue'), meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
       { path: 'requests/:id', name: 'request', component: () => import('../views/RequestDetailView.vue'), props: true, meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
+      // issue 17: the zone's economic indicators
+      { path: 'indicators', name: 'indicators', component: () => import('../views/IndicatorsView.vue'), meta: { title: 'nav.indicators', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],

@@ -108,3 +108,13 @@ export function canRecordInvestment(me, p) {
 export function canReadAudit(me) {
   return hasRole(me, 'admin')
 }
+
+/** Enter the zone's monthly indicators (经济指标): admin and director (issue 17). */
+export function canManageIndicators(me) {
+  return hasRole(me, 'admin', 'director')
+}
+
+/** Read the zone's indicators: its staff and viewers, not agencies. */
+export function canSeeIndicators(me) {
+  return hasRole(me, 'admin', 'director', 'chain_chief', 'recruiter', 'viewer')
+}
