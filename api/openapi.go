@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +61,7 @@ var enumValues = map[reflect.Type][]any{
 	reflect.TypeFor[domain.CampaignKind]():      enum(domain.CampaignTrip, domain.CampaignConference),
 	reflect.TypeFor[domain.EnterpriseKind]():    enum(domain.EnterpriseKinds...),
 	reflect.TypeFor[domain.Ownership]():         enum(append([]domain.Ownership{""}, domain.Ownerships...)...),
-	reflect.TypeFor[domain.Role]():              enum(domain.Roles...),
+	reflect.TypeFor[domain.Role]():              enum(append(slices.Clone(domain.Roles), domain.RoleProvince)...),
 	reflect.TypeFor[domain.StaleColour]():       enum(domain.StaleGreen, domain.StaleYellow, domain.StaleRed),
 	reflect.TypeFor[domain.SupervisionStatus](): enum(domain.SupervisionOpen, domain.SupervisionAnswered, domain.SupervisionOverdue, domain.SupervisionClosed),
 }

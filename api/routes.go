@@ -68,6 +68,8 @@ func (s *Server) table() []route {
 		s.tokenRoutes(),
 		s.enterpriseRoutes(),
 		s.attachmentRoutes(),
+		// issue 19: the provincial platform
+		s.platformRoutes(),
 	} {
 		all = append(all, group...)
 	}

@@ -75,6 +75,9 @@ type Services struct {
 
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
+
+	// The provincial platform (issue 19): province users' zones and figures.
+	Platform domain.PlatformService
 }
 
 // Options are the server's settings.

@@ -31,6 +31,8 @@ var migrations = []migration{
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// issue 19, the provincial platform
+	{19, "platform: zone kinds, province users' zone grants, export jobs shared by replicas", migrateV19},
 }
 
 type schemaMigration struct {

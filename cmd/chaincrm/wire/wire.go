@@ -45,6 +45,8 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
+		// issue 19: the provincial platform
+		Platform: repository.NewPlatformService(db),
 	}
 }
 
