@@ -76,8 +76,10 @@ type Services struct {
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
 
-	// The provincial platform (issue 19): province users' zones and figures.
-	Platform domain.PlatformService
+	// The provincial platform (issue 19): province users' zones and figures, and the
+	// background exports' state shared by every replica.
+	Platform   domain.PlatformService
+	ExportJobs domain.ExportJobStore
 }
 
 // Options are the server's settings.
@@ -145,7 +147,7 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	}
 	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
 		registry: prometheus.NewRegistry(),
-		exports:  newExportJobs(opts.Exports, opts.Clock, log), maps: newMapCache(opts.Clock)}
+		exports:  newExportJobs(opts.Exports, opts.Clock, log, svc.ExportJobs), maps: newMapCache(opts.Clock)}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(s.registry)
 	e := s.engine

@@ -46,7 +46,8 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
 		// issue 19: the provincial platform
-		Platform: repository.NewPlatformService(db),
+		Platform:   repository.NewPlatformService(db),
+		ExportJobs: repository.NewExportJobStore(db),
 	}
 }
 
