@@ -29,11 +29,16 @@ export const routes = [
       { path: 'admin/jobs', name: 'admin-jobs', component: () => import('../views/admin/JobsView.vue'), meta: { title: 'nav.jobs', roles: ['admin'] } },
       { path: 'admin/audit', name: 'admin-audit', component: () => import('../views/admin/AuditView.vue'), meta: { title: 'nav.audit', roles: ['admin'] } },
       { path: 'admin/tokens', name: 'admin-tokens', component: () => import('../views/admin/TokensView.vue'), meta: { title: 'nav.tokens', roles: ['admin'] } },
+      // issue 19: the provincial platform (province users only)
+      { path: 'platform', name: 'platform', component: () => import('../views/PlatformView.vue'), meta: { title: 'nav.platform', roles: ['province'] } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],
   },
 ]
+
+/** The pages a province user (issue 19) may open; anything else leads to 全省概览. */
+export const PROVINCE_PAGES = ['platform', 'settings', 'forbidden', 'not-found']
 
 /** The guard, exported for tests: log-in first, then role checks from /me. */
 export async function guard(to, auth) {
@@ -51,6 +56,8 @@ export async function guard(to, auth) {
   }
   // a generated first password is changed before anything else (the server refuses the rest)
   if (auth.mustChangePassword && to.name !== 'settings') return { name: 'settings', query: { password: 'required' } }
+  // a province user reads the platform only: every zone page is refused by the server
+  if (auth.me && hasRole(auth.me, 'province') && !PROVINCE_PAGES.includes(to.name)) return { name: 'platform' }
   const roles = to.meta && to.meta.roles
   if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
   return true
