@@ -405,6 +405,7 @@ var tagDescriptions = map[string]string{
 	"reminders":    "The caller's to-dos (待办)",
 	"jobs":         "Scheduled jobs (administrators) (定时任务)",
 	"outbox":       "Stored emails and their delivery (administrators) (发件箱)",
+	"platform":     "The provincial platform: the granted zones side by side, read-only (province users) (全省概览)",
 	"review-queue": "Decisions waiting for the caller (待决策)",
 	"investments":  "Capital realised (到资)",
 	"supervisions": "Supervision (督办)",
