@@ -106,7 +106,11 @@ func (s *Server) login(c *gin.Context) {
 	}
 	zoneCode := req.Zone
 	if zoneCode == "" {
-		zoneCode = def.Code
+		// the default zone's user of that name, else a province user (issue 19)
+		if zoneCode, err = s.svc.Platform.LoginZone(ctx, def.Code, req.Username); err != nil {
+			Abort(c, err)
+			return
+		}
 	}
 	// The attempt is counted before the password is checked (so that concurrent attempts
 	// cannot pass the limit together), under keys naming the user whether or not they
@@ -300,6 +304,10 @@ func (s *Server) authenticate(c *gin.Context) {
 			Abort(c, domain.Errorf(domain.EFORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token)"))
 			return
 		}
+	}
+	if err := provinceReadOnly(c, u); err != nil {
+		Abort(c, err)
+		return
 	}
 	if u.MustChangePassword && !passwordPendingRoutes[c.Request.Method+" "+c.FullPath()] {
 		Abort(c, domain.Errorf(domain.EFORBIDDEN, "请先修改初始密码，再使用系统 (change your password first)"))

@@ -8,11 +8,13 @@ package api
 // DELETE /export/jobs/:id cancels it. GET /export/projects.xlsx (the contract's streamed
 // export) is unchanged.
 //
-// Jobs live in this process's memory and their files in one directory (Options.Exports.Dir,
-// by default <data_dir>/exports; a temporary directory when none is set). A finished job and
-// its file are removed a grace period after the file was downloaded, or TTL after the job
-// ended, whichever comes first, and all of them when the server closes. Behind a load
-// balancer with several replicas the job is only known to the replica that started it.
+// A job's state and its finished file are rows of the database (export_jobs and
+// export_chunks, issue 19), so that behind a load balancer any replica answers for any job;
+// the replica running a job writes the file in one directory (Options.Exports.Dir, by
+// default <data_dir>/exports; a temporary directory when none is set) and serves its own
+// copy. A finished job and its file are removed a grace period after the file was
+// downloaded, or TTL after the job ended, whichever comes first; a replica that closes
+// fails its running jobs and removes its local files.
 
 import (
 	"context"
@@ -82,8 +84,11 @@ type ExportJobStatus struct {
 	Size     int64  `json:"size,omitempty"`
 }
 
-// exportJob is one background export. rows is written by the job's goroutine and read by
-// the status requests; the other mutable fields are guarded by exportJobs.mu.
+// exportJob is a background export this replica runs. rows is written by the job's
+// goroutine and read by the status requests; the other mutable fields are guarded by
+// exportJobs.mu. The job's state shared with the other replicas is its database row
+// (domain.ExportJobStore); this is the local side: the goroutine, its cancel function and
+// the local copy of the file.
 type exportJob struct {
 	id       string
 	userID   int64
@@ -92,24 +97,24 @@ type exportJob struct {
 	rows     atomic.Int64
 	cancel   context.CancelFunc
 
-	total      int64
 	status     string
-	errMsg     string
-	size       int64
 	ended      time.Time
 	downloaded time.Time
 }
 
-// exportJobs holds the running and finished jobs of this process.
+// exportJobs runs background exports; their state and finished files are rows of the
+// database, so that any replica answers for any job (issue 19).
 type exportJobs struct {
-	opts  ExportJobOptions
-	clock domain.Clock
-	log   *slog.Logger
+	opts     ExportJobOptions
+	clock    domain.Clock
+	log      *slog.Logger
+	store    domain.ExportJobStore
+	instance string
 
 	mu       sync.Mutex
-	jobs     map[string]*exportJob
-	dir      string // made on first use
-	tempDir  bool   // dir is ours to remove at Close
+	jobs     map[string]*exportJob // the jobs this replica runs or ran
+	dir      string                // made on first use
+	tempDir  bool                  // dir is ours to remove at Close
 	closed   bool
 	sweeping bool
 	stop     chan struct{}
@@ -120,8 +125,18 @@ type exportJobs struct {
 	rowHook func(ctx context.Context, jobID string, rows int64)
 }
 
-func newExportJobs(opts ExportJobOptions, clock domain.Clock, log *slog.Logger) *exportJobs {
-	return &exportJobs{opts: opts.withDefaults(), clock: clock, log: log, jobs: map[string]*exportJob{}, stop: make(chan struct{})}
+// exportStale: a running job whose replica gave no sign of life for this long (it
+// crashed) is failed by the next sweep on any replica.
+const exportStale = 5 * time.Minute
+
+// exportFlush is how often a running job writes its progress to the database.
+const exportFlush = 500 * time.Millisecond
+
+func newExportJobs(opts ExportJobOptions, clock domain.Clock, log *slog.Logger, store domain.ExportJobStore) *exportJobs {
+	host, _ := os.Hostname()
+	return &exportJobs{opts: opts.withDefaults(), clock: clock, log: log, store: store,
+		instance: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), newJobID()[:8]),
+		jobs:     map[string]*exportJob{}, stop: make(chan struct{})}
 }
 
 var (
@@ -168,38 +183,40 @@ func newJobID() string {
 // cancelled) ends it.
 type produce func(ctx context.Context, w io.Writer, tick func() error) error
 
-// start registers a job for userID and runs it in a goroutine whose context keeps ctx's
-// values (the actor, hence the scope) but not its cancellation: the request that starts the
-// job ends at once. It refuses (429) a user who already has PerUser jobs running.
+// start registers a job for the caller and runs it in a goroutine whose context keeps
+// ctx's values (the actor, hence the scope) but not its cancellation: the request that
+// starts the job ends at once. It refuses (429) a user who already has PerUser jobs
+// running on any replica.
 func (m *exportJobs) start(ctx context.Context, userID int64, fileName string, total int64, run produce) (*exportJob, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, errExportStopping
 	}
-	m.sweepLocked(m.clock.Now())
-	running := 0
-	for _, j := range m.jobs {
-		if j.userID == userID && j.status == ExportRunning {
-			running++
-		}
-	}
-	if running >= m.opts.PerUser {
-		return nil, domain.Errorf(domain.ETHROTTLED, "您已有 %d 个导出任务正在进行，请等其完成后再导出 (at most %d exports at a time)", running, m.opts.PerUser)
-	}
+	now := m.clock.Now()
+	m.sweepLocked(ctx, now)
 	dir, err := m.directory()
 	if err != nil {
 		return nil, fmt.Errorf("export directory: %w", err)
 	}
 	id := newJobID()
+	var zoneID int64
+	if a := domain.ActorFrom(ctx); a != nil && a.User != nil {
+		zoneID = a.User.ZoneID
+	}
+	rec := &domain.ExportJobRecord{ID: id, ZoneID: zoneID, UserID: userID, FileName: fileName, Total: total,
+		Instance: m.instance, CreatedAt: now, HeartbeatAt: now}
+	if err := m.store.CreateExportJob(ctx, rec, m.opts.PerUser, now.Add(-exportStale)); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, "export-"+id+".xlsx")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
+		_, _ = m.store.DeleteExportJob(context.WithoutCancel(ctx), id, userID)
 		return nil, fmt.Errorf("export file: %w", err)
 	}
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	j := &exportJob{id: id, userID: userID, fileName: fileName, path: path, cancel: cancel,
-		total: total, status: ExportRunning}
+	j := &exportJob{id: id, userID: userID, fileName: fileName, path: path, cancel: cancel, status: ExportRunning}
 	m.jobs[id] = j
 	m.running.Add(1)
 	go m.run(jctx, j, f, run)
@@ -215,12 +232,26 @@ func (m *exportJobs) run(ctx context.Context, j *exportJob, f *os.File, run prod
 	defer m.running.Done()
 	defer j.cancel()
 	started := time.Now()
+	lastFlush := time.Now()
 	err := run(ctx, f, func() error {
 		n := j.rows.Add(1)
 		if m.rowHook != nil {
 			m.rowHook(ctx, j.id, n)
 		}
-		return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if time.Since(lastFlush) >= exportFlush {
+			lastFlush = time.Now()
+			alive, err := m.store.ExportJobProgress(ctx, j.id, n, m.clock.Now())
+			if err != nil {
+				return err
+			}
+			if !alive { // cancelled on another replica
+				return context.Canceled
+			}
+		}
+		return nil
 	})
 	var size int64
 	if err == nil {
@@ -229,33 +260,43 @@ func (m *exportJobs) run(ctx context.Context, j *exportJob, f *os.File, run prod
 		}
 		err = f.Sync()
 	}
+	alive := true
+	if err == nil {
+		if _, err = f.Seek(0, io.SeekStart); err == nil {
+			alive, err = m.store.FinishExportJob(context.WithoutCancel(ctx), j.id, j.rows.Load(), size, m.clock.Now(), f)
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j.ended = m.clock.Now()
-	if m.jobs[j.id] != j { // cancelled, or the server closed
+	if m.jobs[j.id] != j || !alive { // cancelled here or elsewhere, or the server closed
+		delete(m.jobs, j.id)
 		_ = os.Remove(j.path)
 		return
 	}
 	if err != nil {
 		_ = os.Remove(j.path)
 		j.status = ExportFailed
-		j.errMsg = "导出失败，请稍后重试 (export failed)"
+		msg := "导出失败，请稍后重试 (export failed)"
 		if e := (*domain.Error)(nil); errors.As(err, &e) && e.Code != domain.EINTERNAL {
-			j.errMsg = e.Message
+			msg = e.Message
+		}
+		if ferr := m.store.FailExportJob(context.WithoutCancel(ctx), j.id, msg, j.ended); ferr != nil {
+			m.log.Error("export job: recording the failure failed", "job", j.id, "err", ferr)
 		}
 		m.log.Error("export job failed", "job", j.id, "user_id", j.userID, "rows", j.rows.Load(), "err", err)
 		return
 	}
-	j.status, j.size = ExportDone, size
-	j.total = j.rows.Load()
-	m.log.Info("export job done", "job", j.id, "user_id", j.userID, "rows", j.total, "bytes", size,
+	j.status = ExportDone
+	m.log.Info("export job done", "job", j.id, "user_id", j.userID, "rows", j.rows.Load(), "bytes", size,
 		"ms", time.Since(started).Milliseconds())
 }
 
-// sweepLoop removes expired jobs once a minute until Close.
+// sweepLoop removes expired jobs once a minute until Close, and keeps this replica's
+// running jobs alive in the database.
 func (m *exportJobs) sweepLoop() {
 	defer m.wg.Done()
 	t := time.NewTicker(time.Minute)
@@ -266,15 +307,22 @@ func (m *exportJobs) sweepLoop() {
 			return
 		case <-t.C:
 			m.mu.Lock()
-			m.sweepLocked(m.clock.Now())
+			now := m.clock.Now()
+			for _, j := range m.jobs {
+				if j.status == ExportRunning {
+					_, _ = m.store.ExportJobProgress(context.Background(), j.id, j.rows.Load(), now)
+				}
+			}
+			m.sweepLocked(context.Background(), now)
 			m.mu.Unlock()
 		}
 	}
 }
 
 // sweepLocked removes the finished jobs whose file was downloaded more than Grace ago or
-// that ended more than TTL ago. Called with mu held.
-func (m *exportJobs) sweepLocked(now time.Time) {
+// that ended more than TTL ago: the local files here, the rows (any replica's) in the
+// database. Called with mu held.
+func (m *exportJobs) sweepLocked(ctx context.Context, now time.Time) {
 	for id, j := range m.jobs {
 		if j.status == ExportRunning {
 			continue
@@ -284,77 +332,99 @@ func (m *exportJobs) sweepLocked(now time.Time) {
 			_ = os.Remove(j.path)
 		}
 	}
-}
-
-// ownLocked sweeps expired jobs and returns userID's job id, or nil: another user's job is
-// not found. The caller holds mu.
-func (m *exportJobs) ownLocked(userID int64, id string) *exportJob {
-	m.sweepLocked(m.clock.Now())
-	if j, ok := m.jobs[id]; ok && j.userID == userID {
-		return j
+	if err := m.store.SweepExportJobs(context.WithoutCancel(ctx), now, m.opts.TTL, m.opts.Grace, now.Add(-exportStale)); err != nil {
+		m.log.Error("export jobs: sweep failed", "err", err)
 	}
-	return nil
 }
 
-// get returns userID's job id with its status.
-func (m *exportJobs) get(userID int64, id string) (*exportJob, ExportJobStatus, error) {
+// forgetLocked drops the local side of a job whose row is gone. The caller holds mu.
+func (m *exportJobs) forgetLocked(id string) {
+	if j, ok := m.jobs[id]; ok && j.status != ExportRunning {
+		delete(m.jobs, id)
+		_ = os.Remove(j.path)
+	}
+}
+
+// get returns userID's job id with its status, from the database (the rows written so far
+// from this replica's memory when it runs the job).
+func (m *exportJobs) get(ctx context.Context, userID int64, id string) (ExportJobStatus, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j := m.ownLocked(userID, id)
-	if j == nil {
-		return nil, ExportJobStatus{}, errExportGone
+	m.sweepLocked(ctx, m.clock.Now())
+	rec, err := m.store.ExportJob(ctx, id, userID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		m.forgetLocked(id)
+		return ExportJobStatus{}, errExportGone
 	}
-	return j, m.statusLocked(j), nil
+	if err != nil {
+		return ExportJobStatus{}, err
+	}
+	st := ExportJobStatus{ID: rec.ID, Status: rec.Status, Rows: rec.Rows, Total: rec.Total, Error: rec.Error,
+		FileName: rec.FileName, Size: rec.Size}
+	if j, ok := m.jobs[id]; ok && rec.Status == ExportRunning {
+		st.Rows = max(st.Rows, j.rows.Load())
+	}
+	st.Total = max(st.Total, st.Rows)
+	return st, nil
 }
 
-func (m *exportJobs) statusLocked(j *exportJob) ExportJobStatus {
-	rows := j.rows.Load()
-	return ExportJobStatus{ID: j.id, Status: j.status, Rows: rows, Total: max(j.total, rows), Error: j.errMsg,
-		FileName: j.fileName, Size: j.size}
-}
-
-// open returns the finished file of userID's job id and marks it downloaded: it is removed
-// Grace later.
-func (m *exportJobs) open(userID int64, id string) (*os.File, ExportJobStatus, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	j := m.ownLocked(userID, id)
-	if j == nil {
-		return nil, ExportJobStatus{}, errExportGone
+// open returns the finished file of userID's job id — this replica's copy when it has
+// one, else the database's — and marks it downloaded: it is removed Grace later.
+func (m *exportJobs) open(ctx context.Context, userID int64, id string) (io.ReadCloser, ExportJobStatus, error) {
+	st, err := m.get(ctx, userID, id)
+	if err != nil {
+		return nil, ExportJobStatus{}, err
 	}
-	switch j.status {
+	switch st.Status {
 	case ExportRunning:
 		return nil, ExportJobStatus{}, errExportRunning
 	case ExportFailed:
-		return nil, ExportJobStatus{}, domain.Errorf(domain.ECONFLICT, "导出没有完成，没有可下载的文件：%s", j.errMsg)
+		return nil, ExportJobStatus{}, domain.Errorf(domain.ECONFLICT, "导出没有完成，没有可下载的文件：%s", st.Error)
 	}
-	f, err := os.Open(j.path)
-	if err != nil {
-		return nil, ExportJobStatus{}, fmt.Errorf("export file: %w", err)
-	}
-	if j.downloaded.IsZero() {
-		j.downloaded = m.clock.Now()
-	}
-	return f, m.statusLocked(j), nil
-}
-
-// cancel stops userID's job id (if running) and removes it and its file.
-func (m *exportJobs) cancel(userID int64, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, ok := m.jobs[id]
-	if !ok || j.userID != userID {
+	now := m.clock.Now()
+	if err := m.store.MarkExportDownloaded(ctx, id, now); err != nil {
+		return nil, ExportJobStatus{}, err
+	}
+	if j, ok := m.jobs[id]; ok && j.status == ExportDone {
+		if j.downloaded.IsZero() {
+			j.downloaded = now
+		}
+		if f, err := os.Open(j.path); err == nil {
+			return f, st, nil
+		}
+	}
+	r, err := m.store.OpenExportFile(ctx, id)
+	return r, st, err
+}
+
+// cancel stops userID's job id (here, or on another replica at its next progress report)
+// and removes it and its file.
+func (m *exportJobs) cancel(ctx context.Context, userID int64, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	found, err := m.store.DeleteExportJob(ctx, id, userID)
+	if err != nil {
+		return err
+	}
+	j, local := m.jobs[id]
+	if !found && !(local && j.userID == userID) {
 		return errExportGone
 	}
-	delete(m.jobs, id)
-	j.cancel()
-	if j.status != ExportRunning { // a running job's goroutine removes its own file
-		_ = os.Remove(j.path)
+	if local && j.userID == userID {
+		delete(m.jobs, id)
+		j.cancel()
+		if j.status != ExportRunning { // a running job's goroutine removes its own file
+			_ = os.Remove(j.path)
+		}
 	}
 	return nil
 }
 
-// Close cancels the running jobs, waits for them, and removes every job's file.
+// Close cancels the running jobs (their rows are failed: the user starts again), waits for
+// them, and removes every local file; finished jobs stay in the database for the other
+// replicas.
 func (m *exportJobs) Close() error {
 	m.mu.Lock()
 	if m.closed {
@@ -371,8 +441,14 @@ func (m *exportJobs) Close() error {
 	m.mu.Unlock()
 	m.running.Wait()
 	m.wg.Wait()
+	now := m.clock.Now()
 	for _, j := range jobs {
 		_ = os.Remove(j.path)
+		if j.status == ExportRunning {
+			if err := m.store.FailExportJob(context.Background(), j.id, errExportStopping.Error(), now); err != nil {
+				m.log.Error("export job: recording the stop failed", "job", j.id, "err", err)
+			}
+		}
 	}
 	if m.tempDir {
 		return os.RemoveAll(m.dir)
@@ -450,7 +526,7 @@ func (s *Server) startProjectExport(c *gin.Context) {
 }
 
 func (s *Server) exportJobStatus(c *gin.Context) {
-	_, st, err := s.exports.get(actorUserID(c), c.Param("id"))
+	st, err := s.exports.get(c.Request.Context(), actorUserID(c), c.Param("id"))
 	if err != nil {
 		Abort(c, err)
 		return
@@ -460,7 +536,7 @@ func (s *Server) exportJobStatus(c *gin.Context) {
 }
 
 func (s *Server) exportJobFile(c *gin.Context) {
-	f, st, err := s.exports.open(actorUserID(c), c.Param("id"))
+	f, st, err := s.exports.open(c.Request.Context(), actorUserID(c), c.Param("id"))
 	if err != nil {
 		Abort(c, err)
 		return
@@ -473,7 +549,7 @@ func (s *Server) exportJobFile(c *gin.Context) {
 }
 
 func (s *Server) cancelExportJob(c *gin.Context) {
-	if err := s.exports.cancel(actorUserID(c), c.Param("id")); err != nil {
+	if err := s.exports.cancel(c.Request.Context(), actorUserID(c), c.Param("id")); err != nil {
 		Abort(c, err)
 		return
 	}

@@ -72,6 +72,8 @@ func (s *Server) table() []route {
 		// group robots (issue 16)
 		s.robotRoutes(),
 		s.indicatorRoutes(), // issue 17
+		// issue 19: the provincial platform
+		s.platformRoutes(),
 	} {
 		all = append(all, group...)
 	}

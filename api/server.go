@@ -83,6 +83,10 @@ type Services struct {
 	// Economic indicators and project operations (issue 17).
 	Indicators domain.IndicatorService
 	Operations domain.OperationsService
+	// The provincial platform (issue 19): province users' zones and figures, and the
+	// background exports' state shared by every replica.
+	Platform   domain.PlatformService
+	ExportJobs domain.ExportJobStore
 }
 
 // Options are the server's settings.
@@ -157,7 +161,7 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 	}
 	s := &Server{svc: svc, authz: authz, db: db, log: log, opts: opts, engine: gin.New(),
 		registry: prometheus.NewRegistry(),
-		exports:  newExportJobs(opts.Exports, opts.Clock, log), maps: newMapCache(opts.Clock)}
+		exports:  newExportJobs(opts.Exports, opts.Clock, log, svc.ExportJobs), maps: newMapCache(opts.Clock)}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(s.registry)
 	e := s.engine

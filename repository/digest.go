@@ -20,7 +20,7 @@ var _ domain.DigestStore = (*DigestStore)(nil)
 // DigestZones lists every zone.
 func (s *DigestStore) DigestZones(ctx context.Context) ([]*domain.Zone, error) {
 	var rows []zoneRow
-	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Where("kind = ?", ZoneKindZone).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*domain.Zone, len(rows))

@@ -47,36 +47,9 @@ func (db *DB) CreateFirstZone(ctx context.Context, code, name, timeZone, passwor
 	if err != nil || len(codes) > 0 {
 		return nil, err
 	}
-	run := &FirstRun{Admin: FirstAdminUsername, Password: password}
-	if password == "" {
-		run.Password, run.Generated = GeneratePassword(16), true
-	} else if msg := CheckPasswordPolicy(password, domain.PasswordContext{Username: FirstAdminUsername, ZoneCode: code, ZoneName: name}); msg != "" {
-		return nil, fmt.Errorf("CHAINCRM_ADMIN_PASSWORD: %s", msg)
-	}
-	hash, err := db.hashPassword(run.Password)
-	if err != nil {
-		return nil, err
-	}
-	zone := &zoneRow{Code: code, Name: name, TimeZone: timeZone, CreatedAt: db.now()}
-	err = db.WithTx(ctx, func(ctx context.Context) error {
-		q := db.conn(ctx)
-		if err := q.Create(zone).Error; err != nil {
-			return err
-		}
-		u := &userRow{ZoneID: zone.ID, Username: FirstAdminUsername, DisplayName: "系统管理员", Email: "admin@localhost",
-			PasswordHash: hash, MustChangePassword: true, CreatedAt: db.now(), UpdatedAt: db.now()}
-		if err := q.Create(u).Error; err != nil {
-			return err
-		}
-		return db.audit(ctx, domain.AuditEntry{ZoneID: zone.ID, Action: domain.AuditUserCreate, Object: userObject(u.ID),
-			Detail: auditDetail(map[string]any{"username": FirstAdminUsername, "first_run": true, "generated_password": run.Generated})})
-	})
+	run, err := db.createZone(ctx, code, name, timeZone, password, roles, "CHAINCRM_ADMIN_PASSWORD")
 	if err != nil {
 		return nil, fmt.Errorf("first run: %w", err)
 	}
-	if _, err := roles.AddRoleForUserInDomain(FirstAdminUsername, string(domain.RoleAdmin), code); err != nil {
-		return nil, fmt.Errorf("first run: administrator role: %w", err)
-	}
-	run.Zone = &domain.Zone{ID: zone.ID, Code: zone.Code, Name: zone.Name, TimeZone: zone.TimeZone}
 	return run, nil
 }

@@ -254,11 +254,13 @@ func operationFields(in domain.OperationsInput) [][2]any {
 	}
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the value p points to, or T's zero value for nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // PutOperations replaces a project's figures for a period; whoever may edit the project

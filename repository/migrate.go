@@ -38,6 +38,8 @@ var migrations = []migration{
 	{16, "group robots, robot messages in the outbox, users' mobiles", migrateV16},
 	// issue 17: economic indicators and project operations
 	{17, "economic indicators by month with history; project operations by period", migrateV17},
+	// issue 19, the provincial platform
+	{19, "platform: zone kinds, province users' zone grants, export jobs shared by replicas", migrateV19},
 }
 
 type schemaMigration struct {

@@ -52,10 +52,11 @@ func EnsureDefaultPolicy(e *casbin.SyncedEnforcer, zoneCode string) error {
 	return err
 }
 
-// ZoneCodes lists every zone's code.
+// ZoneCodes lists every development zone's code, the default zone first (not the
+// platform's row of province users).
 func (db *DB) ZoneCodes(ctx context.Context) ([]string, error) {
 	var codes []string
-	err := db.gorm.WithContext(ctx).Model(&zoneRow{}).Order("id").Pluck("code", &codes).Error
+	err := db.gorm.WithContext(ctx).Model(&zoneRow{}).Where("kind = ?", ZoneKindZone).Order("id").Pluck("code", &codes).Error
 	return codes, err
 }
 

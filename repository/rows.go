@@ -15,9 +15,18 @@ type zoneRow struct {
 	Name      string
 	TimeZone  string
 	CreatedAt time.Time
+	// Kind (schema 19): ZoneKindZone for a development zone, ZoneKindPlatform for the row
+	// that holds the province users.
+	Kind string `gorm:"default:zone"`
 }
 
 func (zoneRow) TableName() string { return "zones" }
+
+// The kinds of zones rows.
+const (
+	ZoneKindZone     = "zone"
+	ZoneKindPlatform = "platform"
+)
 
 type userRow struct {
 	ID           int64

@@ -149,6 +149,17 @@ func (e *Env) Restart() *Env {
 	return start(e.T, e.Driver, db, e.Clock, e.FilesDir, e.options)
 }
 
+// Second starts another replica on the same database as a second `chaincrm serve` process
+// would be (issue 19): its own connection pool, casbin enforcer, scheduled jobs, export
+// directory and memory, behind its own HTTP server; only the database and the attachments'
+// file store (a shared volume) are shared.
+func (e *Env) Second() *Env {
+	e.T.Helper()
+	db := dbtest.Reopen(e.T, e.DB)
+	db.Clock = e.Clock
+	return start(e.T, e.Driver, db, e.Clock, e.FilesDir, e.options)
+}
+
 // Replica builds another API server on the same database, enforcer, clock and files
 // directory, as a second `chaincrm serve` replica would be (its own memory: caches, export
 // jobs); it is closed when the test ends.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,6 +46,11 @@ Usage:
                                       run one scheduled job now (reminders, digest, outbox, robot_summary)
   chaincrm import FILE [--zone Z] [--dry-run]
                                       import projects from .xlsx/.csv as the zone's administrator
+  chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]
+                                      add a development zone with its administrator admin
+                                      (a generated first password is printed once)
+  chaincrm user create USERNAME --role province --zones Z1,Z2 --password P [--email E] [--display-name N]
+                                      add a province user (省、市级) who reads those zones
   chaincrm openapi                    print the API's OpenAPI document (as GET /api/v1/openapi.json)
 Flags (before or after the command):
   --config PATH                       configuration file (default configs/config.yaml)
@@ -88,12 +94,22 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	configPath := fs.String("config", "", "configuration file")
 	demo := fs.Bool("demo", false, "seed: load the demo zone")
 	synthetic := fs.Bool("synthetic", false, "seed: generate synthetic data")
-	zones := fs.Int("zones", 10, "seed --synthetic: zones")
+	zones := fs.String("zones", "10", "seed --synthetic: how many zones; user create --role province: the zones' codes, Z1,Z2,…")
 	projects := fs.Int("projects", 100000, "seed --synthetic: projects in all")
 	activities := fs.Int("activities", 1000000, "seed --synthetic: activities in all")
 	at := fs.String("at", "", "jobs run: as if the clock said this time (RFC3339)")
 	zone := fs.String("zone", "", "import: the zone's code (default: the first zone)")
 	dryRun := fs.Bool("dry-run", false, "import: check the file and report, write nothing")
+	// issue 19: zone create, user create
+	pf := platformFlags{
+		Name:        fs.String("name", "", "zone create: the zone's name"),
+		TimeZone:    fs.String("time-zone", "Asia/Shanghai", "zone create: the zone's time zone"),
+		Role:        fs.String("role", "", "user create: the role (province)"),
+		Password:    fs.String("password", "", "user create: the password; zone create: the administrator's (else generated)"),
+		Email:       fs.String("email", "", "user create: the e-mail address"),
+		DisplayName: fs.String("display-name", "", "user create: the name shown"),
+		Zones:       zones,
+	}
 	// flags may come before and after the command
 	var cmd string
 	var rest []string
@@ -140,6 +156,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.jobsCommand(ctx, rest, *at)
 	case "import":
 		return m.importCommand(ctx, rest, *zone, *dryRun)
+	case "zone":
+		return m.zoneCommand(ctx, rest, pf)
+	case "user":
+		return m.userCommand(ctx, rest, pf)
 	case "openapi":
 		dir, err := os.MkdirTemp("", "chaincrm-openapi-")
 		if err != nil {
@@ -163,7 +183,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			}
 			return nil
 		case *synthetic:
-			return m.seedSynthetic(ctx, *zones, *projects, *activities)
+			n, err := strconv.Atoi(*zones)
+			if err != nil || n < 1 {
+				return fmt.Errorf("seed --synthetic: --zones wants a number of zones, not %q", *zones)
+			}
+			return m.seedSynthetic(ctx, n, *projects, *activities)
 		}
 		return fmt.Errorf("seed: say --demo or --synthetic")
 	}
@@ -205,6 +229,12 @@ func (m *Main) ensurePolicies(ctx context.Context) error {
 	codes, err := m.DB.ZoneCodes(ctx)
 	if err != nil {
 		return err
+	}
+	// the platform's domain too, when province users exist (issue 19)
+	if pz, err := m.DB.PlatformZone(ctx, false); err != nil {
+		return err
+	} else if pz != nil {
+		codes = append(codes, pz.Code)
 	}
 	for _, code := range codes {
 		if err := m.DB.EnsureDefaultPolicyAudited(ctx, m.Enforcer, code); err != nil {

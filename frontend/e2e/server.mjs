@@ -5,7 +5,7 @@
 // directory (serve seeds the demo zone on first start), waits for /readyz and prints
 // "chaincrm e2e server ready on port N" — Playwright reads the port from that line. On SIGTERM
 // or SIGINT it stops the server and removes the temporary directory.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -33,18 +33,35 @@ const port = await freePort()
 const base = `http://127.0.0.1:${port}`
 const logPath = path.join(tmp, 'server.log')
 const logFile = fs.openSync(logPath, 'a')
+const serverEnv = {
+  ...process.env,
+  CHAINCRM_DB_DRIVER: 'sqlite',
+  CHAINCRM_DB_DSN: path.join(tmp, 'e2e.db'),
+  CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
+  CHAINCRM_DATA_DIR: tmp,
+  CHAINCRM_DEMO_SEED_ON_START: 'true', // as `make run` does; a bare serve loads no demo (issue 12)
+  // group robots (issue 16): e2e/robots.spec.js runs a fake WeCom group on a loopback port
+  CHAINCRM_ROBOTS_ALLOWED_HOSTS: 'qyapi.weixin.qq.com,oapi.dingtalk.com,127.0.0.1',
+  CHAINCRM_ROBOTS_ALLOW_HTTP: 'true',
+}
+// The provincial platform (issue 19, e2e/platform.spec.js): the demo zone first (so that it
+// stays the default zone), a second zone and a province user granted both, made with the
+// commands an operator uses.
+const PROVINCE_USER = 'hebei_sw'
+const PROVINCE_PASSWORD = 'cloud ferry lantern orchard'
+for (const args of [
+  ['seed', '--demo'],
+  ['zone', 'create', 'xiongan', '--name', '雄安新区开发区'],
+  ['user', 'create', PROVINCE_USER, '--role', 'province', '--zones', 'laiyuan,xiongan', '--password', PROVINCE_PASSWORD, '--display-name', '省商务厅'],
+]) {
+  const r = spawnSync(BIN, args, { env: serverEnv, cwd: tmp, encoding: 'utf8' })
+  if (r.status !== 0) {
+    console.error(`chaincrm ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`)
+    process.exit(1)
+  }
+}
 const server = spawn(BIN, ['serve'], {
-  env: {
-    ...process.env,
-    CHAINCRM_DB_DRIVER: 'sqlite',
-    CHAINCRM_DB_DSN: path.join(tmp, 'e2e.db'),
-    CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`,
-    CHAINCRM_DATA_DIR: tmp,
-    CHAINCRM_DEMO_SEED_ON_START: 'true', // as `make run` does; a bare serve loads no demo (issue 12)
-    // group robots (issue 16): e2e/robots.spec.js runs a fake WeCom group on a loopback port
-    CHAINCRM_ROBOTS_ALLOWED_HOSTS: 'qyapi.weixin.qq.com,oapi.dingtalk.com,127.0.0.1',
-    CHAINCRM_ROBOTS_ALLOW_HTTP: 'true',
-  },
+  env: serverEnv,
   cwd: tmp,
   stdio: ['ignore', logFile, logFile],
 })

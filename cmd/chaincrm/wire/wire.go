@@ -51,6 +51,9 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		// issue 17: economic indicators and project operations
 		Indicators: repository.NewIndicatorService(db),
 		Operations: repository.NewOperationsService(db),
+		// issue 19: the provincial platform
+		Platform:   repository.NewPlatformService(db),
+		ExportJobs: repository.NewExportJobStore(db),
 	}
 }
 

@@ -128,6 +128,13 @@ export const stats = {
   annualReportDocx: (year, opts) => download('/reports/annual', { year, format: 'docx' }, `${year}年招商引资工作情况.docx`, opts),
 }
 
+// The provincial platform (issue 19): a province user's granted zones side by side.
+export const platform = {
+  zones: () => api.get('/platform/zones'),
+  overview: (year) => api.get('/platform/overview', { year }),
+  chains: (year) => api.get('/platform/chains', { year }),
+}
+
 export const targets = {
   list: (year) => api.get('/targets', { year }),
   create: (body) => api.post('/targets', body),

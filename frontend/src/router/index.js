@@ -36,11 +36,16 @@ export const routes = [
       { path: 'requests/:id', name: 'request', component: () => import('../views/RequestDetailView.vue'), props: true, meta: { title: 'nav.requests', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer', 'department'] } },
       // issue 17: the zone's economic indicators
       { path: 'indicators', name: 'indicators', component: () => import('../views/IndicatorsView.vue'), meta: { title: 'nav.indicators', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
+      // issue 19: the provincial platform (province users only)
+      { path: 'platform', name: 'platform', component: () => import('../views/PlatformView.vue'), meta: { title: 'nav.platform', roles: ['province'] } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],
   },
 ]
+
+/** The pages a province user (issue 19) may open; anything else leads to 全省概览. */
+export const PROVINCE_PAGES = ['platform', 'settings', 'forbidden', 'not-found']
 
 /** The guard, exported for tests: log-in first, then role checks from /me. */
 export async function guard(to, auth) {
@@ -60,6 +65,8 @@ export async function guard(to, auth) {
   if (auth.mustChangePassword && to.name !== 'settings') return { name: 'settings', query: { password: 'required' } }
   // a department liaison works only with their requests and reminders (issue 15)
   if (auth.me && isLiaisonOnly(auth.me) && !LIAISON_PAGES.includes(to.name)) return { name: 'requests' }
+  // a province user reads the platform only: every zone page is refused by the server
+  if (auth.me && hasRole(auth.me, 'province') && !PROVINCE_PAGES.includes(to.name)) return { name: 'platform' }
   const roles = to.meta && to.meta.roles
   if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
   return true
