@@ -75,6 +75,9 @@ type Services struct {
 
 	// Integration tokens (issue 18).
 	Tokens domain.TokenService
+
+	// Idempotency keys of creating requests (issue 20, offline visits).
+	Idempotency domain.IdempotencyStore
 }
 
 // Options are the server's settings.
@@ -175,6 +178,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		}
 		if r.PersonOnly {
 			chain = append(chain, personOnly)
+		}
+		if r.Idempotent {
+			chain = append(chain, s.idempotent())
 		}
 		chain = append(chain, r.Handler)
 		e.Handle(r.Method, r.Path, chain...)

@@ -107,6 +107,8 @@ type Config struct {
 		Outbox    string `yaml:"outbox"`
 		// OutboxMaxAttempts is how many times an email is tried before it is dead.
 		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
+		// Idempotency purges expired idempotency keys (issue 20).
+		Idempotency string `yaml:"idempotency"`
 	} `yaml:"jobs"`
 }
 

@@ -51,6 +51,7 @@ type Stores struct {
 	Mailer        domain.Mailer
 	UserReminders domain.ReminderService
 	Settings      domain.SettingsService
+	Idempotency   domain.IdempotencyStore // issue 20: expired idempotency keys are purged (nil: no purge job)
 }
 
 // Service is the jobs with their scheduler, and the API's view of them.
@@ -59,7 +60,9 @@ type Service struct {
 	ReminderJob *ReminderJob
 	DigestJob   *DigestJob
 	OutboxJob   *OutboxJob
-	stores      Stores
+	// IdempotencyJob purges expired idempotency keys (issue 20).
+	IdempotencyJob *IdempotencyJob
+	stores         Stores
 }
 
 // New builds the three jobs on one scheduler (not started).
@@ -88,6 +91,12 @@ func New(cfg Config, st Stores) (*Service, error) {
 		{JobOutbox, "邮件发送 (outbox)", s.OutboxJob.Run},
 	} {
 		if err := s.Register(j.name, j.label, cfg.Schedules[j.name], j.fn); err != nil {
+			return nil, err
+		}
+	}
+	if st.Idempotency != nil { // issue 20, offline visits
+		s.IdempotencyJob = &IdempotencyJob{Store: st.Idempotency}
+		if err := s.Register(JobIdempotency, "幂等键清理 (idempotency keys)", cfg.Schedules[JobIdempotency], s.IdempotencyJob.Run); err != nil {
 			return nil, err
 		}
 	}

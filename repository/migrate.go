@@ -31,6 +31,8 @@ var migrations = []migration{
 	{11, "log-in throttle in the database, forced password change", migrateV11},
 	{13, "integration tokens", migrateV13},
 	{14, "enterprises: profile, normalised names, merge; contacts, enterprise history, attachments", migrateV14},
+	// issue 20, offline visits
+	{20, "idempotency keys of creating requests", migrateV20},
 }
 
 type schemaMigration struct {

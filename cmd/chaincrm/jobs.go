@@ -32,9 +32,10 @@ func (m *Main) buildJobs() (*jobs.Service, error) {
 		Location: loc,
 		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()),
 		Schedules: map[string]string{
-			jobs.JobReminders: c.Jobs.Reminders,
-			jobs.JobDigest:    c.Jobs.Digest,
-			jobs.JobOutbox:    c.Jobs.Outbox,
+			jobs.JobReminders:   c.Jobs.Reminders,
+			jobs.JobDigest:      c.Jobs.Digest,
+			jobs.JobOutbox:      c.Jobs.Outbox,
+			jobs.JobIdempotency: c.Jobs.Idempotency,
 		},
 		Thresholds: jobs.Thresholds{LeadIdleDays: r.LeadIdleDays, LeadEscalateDays: r.LeadEscalateDays,
 			IdentificationOpenDays: r.IdentificationOpenDays, RiskMissingDays: r.RiskMissingDays,
@@ -77,7 +78,7 @@ func (m *Main) stopJobs() error {
 // --at (default now). It exits non-zero when the job fails.
 func (m *Main) jobsCommand(ctx context.Context, args []string, at string) error {
 	if len(args) != 2 || args[0] != "run" {
-		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox [--at RFC3339]")
+		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox|idempotency [--at RFC3339]")
 	}
 	name := args[1]
 	when := time.Now()

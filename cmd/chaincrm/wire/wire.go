@@ -45,6 +45,7 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Attachments:  repository.NewAttachmentService(db, files.Store, files.MaxBytes),
 		Throttle:     repository.NewThrottleService(db, domain.DefaultThrottlePolicy),
 		Tokens:       repository.NewTokenService(db),
+		Idempotency:  repository.NewIdempotencyService(db),
 	}
 }
 
@@ -58,5 +59,6 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		Mailer:        mailer,
 		UserReminders: repository.NewReminderService(db),
 		Settings:      repository.NewSettingsService(db),
+		Idempotency:   repository.NewIdempotencyService(db),
 	}
 }
