@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
@@ -55,6 +55,10 @@ func claimToken() string {
 	return hex.EncodeToString(b)
 }
 
+func isDuplicate(err error) bool {
+	return err != nil && (errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "Duplicate entry"))
+}
+
 // errNotKept rolls back Run's transaction when the request's answer is not to be kept.
 var errNotKept = errors.New("idempotency: answer not kept")
 
@@ -67,9 +71,15 @@ func (s *IdempotencyService) Claim(ctx context.Context, userID int64, key, finge
 		var inserted bool
 		err := retryDeadlock(func() error {
 			return s.db.WithTx(ctx, func(ctx context.Context) error {
-				res := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
-				inserted = res.Error == nil && res.RowsAffected == 1
-				return res.Error
+				// A plain insert: the unique (user, key) index decides, and its violation
+				// says so on both databases (an upsert's affected-rows count does not: it
+				// depends on MySQL's client flags).
+				err := s.db.conn(ctx).Create(row).Error
+				if isDuplicate(err) {
+					return nil
+				}
+				inserted = err == nil
+				return err
 			})
 		})
 		if err != nil {
