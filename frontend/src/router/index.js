@@ -29,6 +29,8 @@ export const routes = [
       { path: 'admin/jobs', name: 'admin-jobs', component: () => import('../views/admin/JobsView.vue'), meta: { title: 'nav.jobs', roles: ['admin'] } },
       { path: 'admin/audit', name: 'admin-audit', component: () => import('../views/admin/AuditView.vue'), meta: { title: 'nav.audit', roles: ['admin'] } },
       { path: 'admin/tokens', name: 'admin-tokens', component: () => import('../views/admin/TokensView.vue'), meta: { title: 'nav.tokens', roles: ['admin'] } },
+      // offline visits: what waits on this phone to be sent (issue 20)
+      { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue'), meta: { title: 'offline.title' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],
