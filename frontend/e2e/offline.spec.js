@@ -27,11 +27,11 @@ test('offline on a phone: visits and a reminder done wait as 待同步, survive 
 
   // online once: the service worker installs and takes the page; the pages seen are kept
   await phone.goto('/reminders')
-  await expect(phone.locator('[data-test=reminder]').first()).toBeVisible()
+  await expect(phone.locator('[data-test=reminder]').first()).toBeVisible({ timeout: 60_000 }) // a shared, loaded machine
   await phone.evaluate(async () => { await navigator.serviceWorker.ready })
   await phone.reload()
   await expect.poll(() => phone.evaluate(() => !!navigator.serviceWorker.controller), { message: 'the service worker controls the page' }).toBe(true)
-  await expect(phone.locator('[data-test=reminder]').first()).toBeVisible() // /reminders now kept for offline use
+  await expect(phone.locator('[data-test=reminder]').first()).toBeVisible({ timeout: 60_000 }) // /reminders now kept for offline use
   await phone.evaluate((pid) => localStorage.setItem('chaincrm.lastVisitProject', String(pid)), id)
   await phone.goto('/visit')
   await phone.locator('[data-test=visit-form]').waitFor()

@@ -832,6 +832,7 @@ export default {
   offline: {
     title: 'Waiting to sync',
     offline: 'Offline',
+    stripHint: 'records are kept on this device and sent when online',
     pendingTag: 'To sync',
     refusedTag: 'Refused',
     badgeA11y: '{n} items waiting to sync',

@@ -832,6 +832,7 @@ export default {
   offline: {
     title: '待同步',
     offline: '离线',
+    stripHint: '记录会先保存在本机，联网后自动同步',
     pendingTag: '待同步',
     refusedTag: '被退回',
     badgeA11y: '待同步 {n} 项',
