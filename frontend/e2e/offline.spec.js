@@ -13,6 +13,7 @@ const expect = baseExpect.configure({ timeout: 60_000 })
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 test('offline on a phone: visits and a reminder done wait as 待同步, survive a reload, sync once; a killed answer is not duplicated', async ({ as, api, axe }) => {
+  test.setTimeout(900_000) // a long flow with axe checks, on a shared machine
   const tag = stamp()
   const created = await api('recruiter1', 'POST', '/projects', { name: '离线走访测试项目' + tag, investor: '离线走访测试投资有限公司' + tag,
     channel: 'self_sourced', chain: 'food', asset_type: 'heavy', docked_at: '2023-01-10' })
