@@ -115,6 +115,9 @@ func (r route) errorStatuses() []int {
 	for _, st := range r.Errors {
 		set[st] = true
 	}
+	if r.Idempotent { // idempotency.go: a key still in use (409), a key reused for another request (422)
+		set[http.StatusBadRequest], set[http.StatusConflict], set[http.StatusUnprocessableEntity] = true, true, true
+	}
 	for st := range r.Answers {
 		delete(set, st)
 	}
@@ -445,6 +448,9 @@ func addOperation(r *openapi3.Reflector, rt route) error {
 	}
 	if rt.Query != nil {
 		oc.AddReqStructure(rt.Query)
+	}
+	if rt.Idempotent {
+		oc.AddReqStructure(idempotencyHeader{})
 	}
 	switch {
 	case rt.Upload:

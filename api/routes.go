@@ -22,8 +22,11 @@ type route struct {
 	Upload       bool  // takes a multipart file: the upload size limit applies instead of the JSON one
 	PersonOnly   bool  // needs a person's log-in: integration tokens are refused (403)
 	MaxBytes     int64 // when > 0, the body limit instead of the JSON or upload one
-	Summary      string
-	Description  string // longer than the summary, when it needs to be
+	// Idempotent routes honour an Idempotency-Key header (issue 20, idempotency.go): the
+	// same key from the same user within 24 h gets the first answer again.
+	Idempotent  bool
+	Summary     string
+	Description string // longer than the summary, when it needs to be
 
 	// Params is a struct whose `path` tags describe the path parameters, when the default
 	// does not (ids are positive integers, other parameters strings).
@@ -77,6 +80,7 @@ func (s *Server) table() []route {
 	} {
 		all = append(all, group...)
 	}
+	markIdempotent(all) // issue 20: Idempotency-Key on creating routes (idempotency.go)
 	return all
 }
 

@@ -87,6 +87,8 @@ type Services struct {
 	// background exports' state shared by every replica.
 	Platform   domain.PlatformService
 	ExportJobs domain.ExportJobStore
+	// Idempotency keys of creating requests (issue 20, offline visits).
+	Idempotency domain.IdempotencyStore
 }
 
 // Options are the server's settings.
@@ -194,6 +196,9 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 		}
 		if r.PersonOnly {
 			chain = append(chain, personOnly)
+		}
+		if r.Idempotent {
+			chain = append(chain, s.idempotent())
 		}
 		chain = append(chain, r.Handler)
 		e.Handle(r.Method, r.Path, chain...)

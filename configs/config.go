@@ -109,6 +109,8 @@ type Config struct {
 		OutboxMaxAttempts int `yaml:"outbox_max_attempts"`
 		// RobotSummary is the group robots' daily summary (issue 16).
 		RobotSummary string `yaml:"robot_summary"`
+		// Idempotency purges expired idempotency keys (issue 20).
+		Idempotency string `yaml:"idempotency"`
 	} `yaml:"jobs"`
 	// Service is enterprise service (issue 15): EscalateAfterDays after its deadline an
 	// unanswered request is escalated to the director with a 督办.

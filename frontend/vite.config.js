@@ -2,6 +2,7 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import pwa from './scripts/pwa.mjs'
 
 // The app is served by the Go binary at "/" (history-mode deep links); during `npm run dev`
 // the API is proxied to a locally running `chaincrm serve`.
@@ -12,6 +13,8 @@ export default defineConfig({
     vue(),
     // Element Plus components (and their CSS) are imported on demand where templates use them.
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),
+    // the service worker with the build's file list (issue 20, offline visits)
+    pwa(),
   ],
   define: {
     __VUE_I18N_FULL_INSTALL__: true,

@@ -58,6 +58,7 @@ type Stores struct {
 	RobotDelivery  domain.RobotDeliveryStore
 	RobotSummary   domain.RobotSummaryStore
 	RobotPublisher domain.RobotPublisher
+	Idempotency    domain.IdempotencyStore // issue 20: expired idempotency keys are purged (nil: no purge job)
 }
 
 // Service is the jobs with their scheduler, and the API's view of them.
@@ -67,7 +68,9 @@ type Service struct {
 	DigestJob   *DigestJob
 	OutboxJob   *OutboxJob
 	SummaryJob  *RobotSummaryJob
-	stores      Stores
+	// IdempotencyJob purges expired idempotency keys (issue 20).
+	IdempotencyJob *IdempotencyJob
+	stores         Stores
 }
 
 // New builds the three jobs on one scheduler (not started).
@@ -108,6 +111,12 @@ func New(cfg Config, st Stores) (*Service, error) {
 		{JobRobotSummary, "群机器人每日待办摘要 (robots' daily summary)", s.SummaryJob.Run},
 	} {
 		if err := s.Register(j.name, j.label, cfg.Schedules[j.name], j.fn); err != nil {
+			return nil, err
+		}
+	}
+	if st.Idempotency != nil { // issue 20, offline visits
+		s.IdempotencyJob = &IdempotencyJob{Store: st.Idempotency}
+		if err := s.Register(JobIdempotency, "幂等键清理 (idempotency keys)", cfg.Schedules[JobIdempotency], s.IdempotencyJob.Run); err != nil {
 			return nil, err
 		}
 	}

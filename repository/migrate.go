@@ -40,6 +40,8 @@ var migrations = []migration{
 	{17, "economic indicators by month with history; project operations by period", migrateV17},
 	// issue 19, the provincial platform
 	{19, "platform: zone kinds, province users' zone grants, export jobs shared by replicas", migrateV19},
+	// issue 20, offline visits
+	{20, "idempotency keys of creating requests", migrateV20},
 }
 
 type schemaMigration struct {

@@ -41,6 +41,7 @@ func (m *Main) buildJobs() (*jobs.Service, error) {
 			jobs.JobDigest:       c.Jobs.Digest,
 			jobs.JobOutbox:       c.Jobs.Outbox,
 			jobs.JobRobotSummary: c.Jobs.RobotSummary,
+			jobs.JobIdempotency:  c.Jobs.Idempotency,
 		},
 		Thresholds: jobs.Thresholds{LeadIdleDays: r.LeadIdleDays, LeadEscalateDays: r.LeadEscalateDays,
 			IdentificationOpenDays: r.IdentificationOpenDays, RiskMissingDays: r.RiskMissingDays,
@@ -85,7 +86,7 @@ func (m *Main) stopJobs() error {
 // --at (default now). It exits non-zero when the job fails.
 func (m *Main) jobsCommand(ctx context.Context, args []string, at string) error {
 	if len(args) != 2 || args[0] != "run" {
-		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox|robot_summary [--at RFC3339]")
+		return fmt.Errorf("usage: chaincrm jobs run reminders|digest|outbox|robot_summary|idempotency [--at RFC3339]")
 	}
 	name := args[1]
 	when := time.Now()

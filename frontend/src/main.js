@@ -6,6 +6,7 @@ import { i18n } from './i18n'
 import { onUnauthorized } from './api/client'
 import { useAuthStore } from './stores/auth'
 import { ensureLiveRegions } from './utils/announce'
+import { registerServiceWorker } from './offline/register'
 import 'element-plus/theme-chalk/base.css'
 import './styles/main.css'
 
@@ -26,3 +27,4 @@ onUnauthorized(() => {
 document.documentElement.lang = i18n.global.locale.value
 ensureLiveRegions()
 app.mount('#app')
+registerServiceWorker() // installable, opens offline (issue 20)

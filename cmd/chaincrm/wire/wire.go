@@ -52,8 +52,9 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Indicators: repository.NewIndicatorService(db),
 		Operations: repository.NewOperationsService(db),
 		// issue 19: the provincial platform
-		Platform:   repository.NewPlatformService(db),
-		ExportJobs: repository.NewExportJobStore(db),
+		Platform:    repository.NewPlatformService(db),
+		ExportJobs:  repository.NewExportJobStore(db),
+		Idempotency: repository.NewIdempotencyService(db),
 	}
 }
 
@@ -74,5 +75,6 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		RobotDelivery:  repository.NewRobotService(db),
 		RobotSummary:   repository.NewRobotService(db),
 		RobotPublisher: repository.NewRobotService(db),
+		Idempotency:    repository.NewIdempotencyService(db),
 	}
 }

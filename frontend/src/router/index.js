@@ -38,6 +38,8 @@ export const routes = [
       { path: 'indicators', name: 'indicators', component: () => import('../views/IndicatorsView.vue'), meta: { title: 'nav.indicators', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       // issue 19: the provincial platform (province users only)
       { path: 'platform', name: 'platform', component: () => import('../views/PlatformView.vue'), meta: { title: 'nav.platform', roles: ['province'] } },
+      // offline visits: what waits on this phone to be sent (issue 20)
+      { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue'), meta: { title: 'offline.title' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'app.notFound' } },
     ],
