@@ -312,8 +312,7 @@ var idempotentRoutes = map[string]bool{
 	"POST " + v1 + "/enterprises/:id/contacts":     true,
 	"POST " + v1 + "/chains/:code/nodes":           true,
 	"POST " + v1 + "/targets":                      true,
-	// service requests (企业诉求): the lead switches it on here at merge
-	// "POST " + v1 + "/projects/:id/requests": true,
+	"POST " + v1 + "/projects/:id/requests":        true, // service requests (企业诉求, issue 15)
 }
 
 // notIdempotent are creating routes left out on purpose, with the reason.

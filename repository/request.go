@@ -18,13 +18,14 @@ import (
 type ServiceRequestService struct {
 	db       *DB
 	projects *ProjectService
-	// Events hears request_overdue (the group robots subscribe); nil: nobody listens.
+	// Events hears request_overdue: the group robots (robot_sink.go) unless replaced; nil:
+	// nobody listens.
 	Events domain.EventSink
 }
 
 // NewServiceRequestService returns the request service on db.
 func NewServiceRequestService(db *DB) *ServiceRequestService {
-	return &ServiceRequestService{db: db, projects: NewProjectService(db)}
+	return &ServiceRequestService{db: db, projects: NewProjectService(db), Events: robotSink{db}}
 }
 
 var (

@@ -68,8 +68,7 @@ func JobStores(db *repository.DB, mailer domain.Mailer) jobs.Stores {
 		Mailer:        mailer,
 		UserReminders: repository.NewReminderService(db),
 		Settings:      repository.NewSettingsService(db),
-		// issue 15: overdue service requests. The group robots' sink goes in Events:
-		// requests := repository.NewServiceRequestService(db); requests.Events = sink.
+		// issue 15: overdue service requests (published to the group robots, robot_sink.go)
 		Requests: repository.NewServiceRequestService(db),
 		// group robots (issue 16)
 		RobotDelivery:  repository.NewRobotService(db),
