@@ -84,12 +84,6 @@ func (in *ProjectInput) Validate() error {
 	if in.Stage != "" && !in.Stage.Valid() {
 		fe.Add("stage", "未知的阶段 (unknown stage)")
 	}
-	// The API creates leads (Stage empty), which have no signing date: a signing comes only
-	// through /transition (issue 12). An import names its rows' stages and may bring the
-	// zone's earlier signings with them.
-	if in.Stage == "" && !in.SignedAt.IsZero() {
-		fe.Add("signed_at", "只有已签约（跟踪服务阶段）的项目才有签约日期，签约请通过阶段流转 (signed_at only on a signed project: sign through /transition)")
-	}
 	checkText(fe, "referrer", in.Referrer, MaxNameLen, false)
 	checkText(fe, "agency", in.Agency, MaxNameLen, false)
 	checkText(fe, "industry", in.Industry, MaxShortLen, false)

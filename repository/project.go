@@ -429,6 +429,12 @@ func (s *ProjectService) CreateProject(ctx context.Context, in domain.ProjectInp
 	for k, v := range domain.ErrorFields(in.Validate()) {
 		fe[k] = v
 	}
+	// A new project is a lead, which has no signing date: a signing comes only through
+	// /transition (issue 12). (An import names its rows' stages and may bring the zone's
+	// earlier signings; it does not come here.)
+	if !in.SignedAt.IsZero() {
+		fe.Add("signed_at", "新建的项目处于洽谈对接阶段，没有签约日期；签约请通过阶段流转办理 (a new project is a lead: sign it through /transition)")
+	}
 	var id int64
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		row, nodeIDs, err := s.resolveInput(ctx, a, in, fe)

@@ -28,7 +28,7 @@ func sampleProjects() []*domain.Project {
 			Chain: ptr("food"), AssetType: domain.AssetHeavy, PlannedInvestment: 0, LandArea: 1,
 			Stage: domain.StageDropped, DockedAt: domain.NewDate(2021, 1, 5), Notes: "-负数开头 @提及"},
 		{Name: "矿渣综合利用", Investor: "@矿业集团", Channel: domain.ChannelSelfSourced,
-			Chain: ptr("mining"), AssetType: domain.AssetHeavy, PlannedInvestment: 999999999999 * 10000,
+			Chain: ptr("mining"), AssetType: domain.AssetHeavy, PlannedInvestment: domain.MaxMoney, // the largest a record may hold (issue 12)
 			Stage: domain.StageDecision, DockedAt: domain.NewDate(2024, 2, 29), Owner: "chief_mining"},
 	}
 }
