@@ -411,6 +411,9 @@ var tagDescriptions = map[string]string{
 	"review-queue": "Decisions waiting for the caller (待决策)",
 	"investments":  "Capital realised (到资)",
 	"supervisions": "Supervision (督办)",
+	// issue 15
+	"requests":    "Enterprise service requests routed to county departments, the joint meeting's agenda (企业诉求)",
+	"departments": "The county departments requests go to (县直部门)",
 }
 
 func operationID(method, path string) string {
