@@ -30,6 +30,7 @@ export const MENU_PATHS = {
   'nav-reminders': '/reminders', 'nav-reports': '/reports?year=2022', 'nav-enterprises': '/enterprises', 'nav-admin-users': '/admin/users',
   'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs',
   'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit', 'nav-admin-tokens': '/admin/tokens',
+  'nav-requests': '/requests', // issue 15: 企业诉求
 }
 
 const CSRF_COOKIE = 'chaincrm_csrf'
