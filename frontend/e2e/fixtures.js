@@ -31,6 +31,7 @@ export const MENU_PATHS = {
   'nav-admin-chains': '/admin/chains', 'nav-admin-campaigns': '/admin/campaigns', 'nav-admin-targets': '/admin/targets', 'nav-admin-jobs': '/admin/jobs',
   'nav-supervisions': '/supervisions', 'nav-admin-audit': '/admin/audit', 'nav-admin-tokens': '/admin/tokens', 'nav-admin-robots': '/admin/robots',
   'nav-indicators': '/indicators?year=2022', // issue 17
+  'nav-requests': '/requests', // issue 15: 企业诉求
 }
 
 const CSRF_COOKIE = 'chaincrm_csrf'
