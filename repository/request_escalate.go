@@ -173,6 +173,15 @@ func (s *ServiceRequestService) escalate(ctx context.Context, id int64, now time
 					return err
 				}
 				text += fmt.Sprintf("，已发起督办（督办 #%d）", sup.ID)
+				// the groups hear this 督办 as they hear one issued by hand (issue 16)
+				issuer := dirs[0].DisplayName
+				if issuer == "" {
+					issuer = dirs[0].Username
+				}
+				p := &domain.Project{ID: r.ProjectID, ZoneID: r.ZoneID, Name: r.Project.Name, ChainID: v.ChainID, OwnerID: v.ProjectOwner}
+				if err := s.db.publishSupervision(ctx, p, sup.ID, issuer, domain.SupervisionInput{Instruction: instruction, Due: sup.Due}); err != nil {
+					return err
+				}
 			}
 			if err := s.event(ctx, nil, r.ZoneID, id, "escalated", "", "", text, false); err != nil {
 				return err
