@@ -115,12 +115,12 @@ func TestServeStartsAndStopsTheScheduler(t *testing.T) {
 		}
 		json.NewDecoder(res.Body).Decode(&jobs)
 		res.Body.Close()
-		if len(jobs.Items) == 3 && jobs.Items[2].LastRun != nil || time.Now().After(deadline) {
+		if len(jobs.Items) == 4 && jobs.Items[2].LastRun != nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if len(jobs.Items) != 3 || !jobs.Items[0].Enabled || jobs.Items[1].Schedule != "30 8 * * 1" {
+	if len(jobs.Items) != 4 || !jobs.Items[0].Enabled || jobs.Items[1].Schedule != "30 8 * * 1" || jobs.Items[3].Schedule != "17 * * * *" { // + idempotency (issue 20)
 		t.Fatalf("jobs: %+v", jobs.Items)
 	}
 	if lr := jobs.Items[2].LastRun; lr == nil || lr.Status != "ok" {
