@@ -1044,6 +1044,7 @@ export default {
     hintOnline: 'Online: waiting items are sent in the order they were saved, each recorded once.',
     hintOffline: 'No connection: records are kept on this device and sent when the connection returns.',
     empty: 'Nothing waiting to sync.',
+    requestQueued: 'No connection: the service request is kept on this phone (waiting to sync) and sent when the connection returns',
     visitQueued: 'No connection: the visit is kept on this device and will be sent when online',
     doneQueued: 'No connection: marked done on this device; will sync when online',
     synced: '{n} records synced',
