@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Name search through character bigrams (issue 13, migration 12).
@@ -67,7 +68,10 @@ func insertGrams(q *gorm.DB, grams []nameGramRow) error {
 	if len(grams) == 0 {
 		return nil
 	}
-	return q.Session(&gorm.Session{NewDB: true}).CreateInBatches(grams, 240).Error
+	// DO NOTHING on a gram already there: a Create that found its row already inserted by a
+	// concurrent writer (findOrCreateEnterprise's upsert on MySQL) reports that row, whose
+	// grams, a function of the same name, are in place.
+	return q.Session(&gorm.Session{NewDB: true}).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(grams, 240).Error
 }
 
 // reindexNames replaces the grams of the given rows (ids → name and, for enterprises,
