@@ -167,9 +167,12 @@ const seedText = "先后到北京、天津、雄安、石家庄等开展招商15
 	"有意向入驻的重资产类项目3个（中材绿建超低能耗被动式节能建筑产业园项目（一期）计划投资8亿元，占地200亩；" +
 	"河北知行合一电器设备制造项目计划投资1.5亿元，占地50亩；乾城绿色建材产业园项目计划投资5.8亿元，占地200亩）。" +
 	"有意向入驻科创园轻资产项目3个（江苏国科智能光伏组件生产线项目计划投资3000万元；" +
-	"香河富都华创家具制造有限公司现代家居制造项目计划投资8000万元；中科纳米新材料产业园项目计划投资1亿元）。" +
-	// issue 15: the seed's 一(六) sentence from the demo's service requests closed in 2022
-	"先后解决了道路亮化、公交车通行、甲村部队道路平交等具体问题，帮助在建企业融资到位800万元。"
+	"香河富都华创家具制造有限公司现代家居制造项目计划投资8000万元；中科纳米新材料产业园项目计划投资1亿元）。"
+
+// seedService is the seed's 一(六) paragraph as generated from the demo: the service requests
+// closed in 2022 (issue 15), then the investment the projects completed (issue 17).
+const seedService = "先后解决了道路亮化、公交车通行、甲村部队道路平交等具体问题，帮助在建企业融资到位800万元。" +
+	"2022年，两个续建项目累计完成投资1.89亿元"
 
 func TestAnnualReportDemo2022(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *apitest.Env) {
@@ -178,6 +181,9 @@ func TestAnnualReportDemo2022(t *testing.T) {
 		// indicators around it: api/indicators_test.go)
 		if !slices.Contains(strings.Split(text, "\n"), seedText) {
 			t.Errorf("report text:\n got %s\nwant %s", text, seedText)
+		}
+		if lines := strings.Split(text, "\n"); len(lines) < 2 || !strings.HasPrefix(lines[1], seedService) {
+			t.Errorf("report's 一(六) paragraph:\n got %s\nwant it to start %s", text, seedService)
 		}
 		// the contract's example, verbatim
 		if !strings.Contains(text, "共对接项目87个，其中：委托招商26个、以商招商15个、自主招商21个、“资源+”招商25个") {

@@ -42,7 +42,9 @@ func Text(f *domain.AnnualFigures) string { return strings.Join(Paragraphs(f), "
 func Paragraphs(f *domain.AnnualFigures) []string {
 	first, structure := domain.IndicatorSentences(f.Year, f.Indicators)
 	var out []string
-	for _, p := range []string{first, domain.CompletedSentence(f.Year, f.CompletedInvestment), attraction(f), structure} {
+	// 一(六): what the year's service requests solved (issue 15), then the completed investment
+	service := ServiceSentence(f.Service) + domain.CompletedSentence(f.Year, f.CompletedInvestment)
+	for _, p := range []string{first, service, attraction(f), structure} {
 		if p != "" {
 			out = append(out, p)
 		}
@@ -103,7 +105,6 @@ func attraction(f *domain.AnnualFigures) string {
 		}
 		fmt.Fprintf(&b, "有意向入驻科创园轻资产项目%d个（%s%s）。", l.Count, strings.Join(items, "；"), more(l))
 	}
-	b.WriteString(ServiceSentence(f.Service)) // issue 15
 	return b.String()
 }
 
