@@ -419,6 +419,8 @@ var tagDescriptions = map[string]string{
 	// issue 17
 	"indicators": "The zone's monthly economic indicators with growth (经济指标)",
 	"operations": "Landed projects' operations ranked by tax per 亩 (项目质量)",
+	// issue 16
+	"robots": "WeCom and DingTalk group robots the zone's events are pushed to (群机器人)",
 	// issue 15
 	"requests":    "Enterprise service requests routed to county departments, the joint meeting's agenda (企业诉求)",
 	"departments": "The county departments requests go to (县直部门)",
