@@ -320,6 +320,8 @@ var notIdempotent = map[string]string{
 	"POST " + v1 + "/tokens":          "its answer holds the token's secret, which must never be stored",
 	"POST " + v1 + "/import/projects": "the import is idempotent by itself (a row with the same name and investor updates) and runs its own batches",
 	"POST " + v1 + "/export/projects": "starts a background job that outlives the request's transaction; a second job harms nothing",
+	"POST " + v1 + "/departments":     "an administrator's setting made at a desk, never queued offline; a repeat is refused by the department's unique code",
+	"POST " + v1 + "/robots":          "an administrator's setting made at a desk, never queued offline; the answer is checked at once with the test button",
 	"POST " + v1 + "/users":           "an administrator's act, not sent offline; its roles are granted through casbin's adapter on a connection of its own, outside the request's transaction",
 }
 

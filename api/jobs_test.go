@@ -24,7 +24,7 @@ func TestJobsAPI(t *testing.T) {
 		r := e.As("admin", http.MethodGet, "/api/v1/jobs", nil)
 		r.JSON(t, &jobs)
 		if r.Status != http.StatusOK || len(jobs.Items) != 5 || jobs.Items[0].Name != "reminders" || jobs.Items[1].Name != "digest" ||
-			jobs.Items[2].Name != "outbox" || jobs.Items[3].Name != "robot_summary" || jobs.Items[4].Name != "idempotency" || jobs.Items[0].LastRun != nil {
+			jobs.Items[2].Name != "outbox" || jobs.Items[3].Name != "idempotency" || jobs.Items[4].Name != "robot_summary" || jobs.Items[0].LastRun != nil {
 			t.Fatalf("jobs: %d %s", r.Status, r.Body)
 		}
 		r = e.As("admin", http.MethodPost, "/api/v1/jobs/reminders/run", map[string]string{"at": "2023-01-16T09:00:00+08:00"})

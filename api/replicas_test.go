@@ -79,8 +79,8 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 			t.Fatalf("cancel on B: %d %s", r.Status, r.Body)
 		}
 		close(release)
-		a.Server.SetExportRowHook(nil)
 		a.Server.WaitExportJobs()
+		a.Server.SetExportRowHook(nil) // once the job's goroutine is gone: it reads the hook
 		if r := a.Do(http.MethodGet, "/api/v1/export/jobs/"+started.ID, tok, nil); r.Status != http.StatusNotFound {
 			t.Errorf("the cancelled job on A: %d %s", r.Status, r.Body)
 		}

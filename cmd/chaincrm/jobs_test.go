@@ -120,7 +120,7 @@ func TestServeStartsAndStopsTheScheduler(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if len(jobs.Items) != 5 || !jobs.Items[0].Enabled || jobs.Items[1].Schedule != "30 8 * * 1" || jobs.Items[3].Schedule != "30 8 * * 1-5" || jobs.Items[4].Schedule != "17 * * * *" {
+	if len(jobs.Items) != 5 || !jobs.Items[0].Enabled || jobs.Items[1].Schedule != "30 8 * * 1" || jobs.Items[3].Schedule != "17 * * * *" || jobs.Items[4].Schedule != "30 8 * * 1-5" {
 		t.Fatalf("jobs: %+v", jobs.Items)
 	}
 	if lr := jobs.Items[2].LastRun; lr == nil || lr.Status != "ok" {

@@ -472,7 +472,7 @@ export default {
     subject: 'Subject',
     attempts: 'Attempts',
     sentAt: 'Sent',
-    jobNames: { reminders: 'Reminders', digest: 'Weekly digest', outbox: 'Mail and robot sender', robot_summary: 'Robots daily summary' },
+    jobNames: { reminders: 'Reminders', digest: 'Weekly digest', outbox: 'Mail and robot sender', robot_summary: 'Robots daily summary', idempotency: 'Expired idempotency keys' },
   },
   chainEdit: {
     title: 'Chains and links',

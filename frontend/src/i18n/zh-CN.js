@@ -472,7 +472,7 @@ export default {
     subject: '主题',
     attempts: '尝试次数',
     sentAt: '发送时间',
-    jobNames: { reminders: '待办提醒', digest: '每周简报', outbox: '邮件与群消息发送', robot_summary: '群机器人每日摘要' },
+    jobNames: { reminders: '待办提醒', digest: '每周简报', outbox: '邮件与群消息发送', robot_summary: '群机器人每日摘要', idempotency: '过期幂等键清理' },
   },
   chainEdit: {
     title: '产业链与环节',
