@@ -157,7 +157,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`
   const logFile = fs.openSync(path.join(tmp, 'server.log'), 'a')
   server = spawn(path.resolve(BIN), ['serve'], {
-    env: { ...process.env, CHAINCRM_DB_DRIVER: 'sqlite', CHAINCRM_DB_DSN: path.join(tmp, 'client.db'), CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`, CHAINCRM_DATA_DIR: tmp },
+    env: { ...process.env, CHAINCRM_DB_DRIVER: 'sqlite', CHAINCRM_DB_DSN: path.join(tmp, 'client.db'), CHAINCRM_HTTP_ADDR: `127.0.0.1:${port}`, CHAINCRM_DATA_DIR: tmp, CHAINCRM_DEMO_SEED_ON_START: 'true' /* the demo zone, as make run loads it */ },
     cwd: tmp,
     stdio: ['ignore', logFile, logFile],
   })
