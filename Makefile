@@ -28,8 +28,11 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
 	cd frontend && npm run build
 
-## test: every test — Go (race detector, SQLite and MariaDB), a short fuzzing run, web unit tests, browser end-to-end
-test: test-hygiene test-go test-openapi test-fuzz test-frontend test-e2e
+## test: every test — Go (race detector, SQLite and MariaDB), a short fuzzing run, web unit tests, browser end-to-end.
+## The two long ones first: with `make -j2 --output-sync=target test` (what .ci/run does) the
+## browser suite and the Go suite run side by side (each waits on the other's database and
+## browser much of the time), then the short ones.
+test: test-e2e test-go test-hygiene test-openapi test-fuzz test-frontend
 
 test-go: mariadb
 	$(GO) vet ./...
@@ -73,16 +76,19 @@ test-tidy:
 # A newer database: bump VULNDB_VERSION (go list -m -versions golang.org/x/vulndb).
 VULN_VERSION   := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
-VULNDB         := bin/vulndb/$(VULNDB_VERSION)
+# Kept in the user's cache, outside the clone, like Go's module cache: a clean clone (CI) reuses it.
+VULNDB_CACHE   ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chaincrm/vulndb
+VULNDB         := $(VULNDB_CACHE)/$(VULNDB_VERSION)
 
 $(VULNDB)/index/db.json:
 	rm -rf $(VULNDB).tmp
+	mkdir -p $(VULNDB_CACHE)
 	osv=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')/data/osv && \
 	  $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$osv" -out $(VULNDB).tmp
 	mv $(VULNDB).tmp $(VULNDB)
 
 test-vuln: $(VULNDB)/index/db.json
-	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(CURDIR)/$(VULNDB) ./...
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -db file://$(VULNDB) ./...
 
 test-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run test:unit

@@ -76,9 +76,9 @@ export const test = base.extend({
    */
   axe: async ({}, use, testInfo) => {
     const found = []
-    await use(async (page, label = '') => {
-      const where = `${label ? label + ' ' : ''}${new URL(page.url()).pathname}${new URL(page.url()).search} @${page.viewportSize().width}px`
-      const findings = await axeFindings(page)
+    await use(async (page, label = '', { within } = {}) => {
+      const where = `${label ? label + ' ' : ''}${new URL(page.url()).pathname}${new URL(page.url()).search} @${page.viewportSize().width}px${within ? ' in ' + within : ''}`
+      const findings = await axeFindings(page, within)
       if (process.env.E2E_AXE_LOG) fs.appendFileSync(process.env.E2E_AXE_LOG, JSON.stringify({ test: testInfo.title, where, findings }) + '\n')
       if (findings.length) found.push({ where, findings })
     })
@@ -140,9 +140,12 @@ export const test = base.extend({
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
 
 /** The serious and critical findings of axe-core on the page as it is now, one per rule and element. */
-export async function axeFindings(page) {
+/** within: a selector to check only that part of the page (e.g. '#main' when the rest is unchanged). */
+export async function axeFindings(page, within) {
   await page.waitForTimeout(250) // let transitions (dialogs, drawers, tags) settle before measuring colours
-  const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()
+  const builder = new AxeBuilder({ page }).withTags(AXE_TAGS)
+  if (within) builder.include(within)
+  const r = await builder.analyze()
   const out = []
   for (const v of r.violations) {
     if (v.impact !== 'serious' && v.impact !== 'critical') continue
@@ -198,6 +201,52 @@ export async function stageOf(page) {
 /** Waits until no skeleton or loading mask is left on the page. */
 export async function settled(page) {
   await page.waitForFunction(() => !document.querySelector('[data-test=state-loading], .el-loading-mask'), null, { timeout: 15_000 }).catch(() => {})
+}
+
+const inflight = new WeakMap()
+function track(page) {
+  if (inflight.has(page)) return inflight.get(page)
+  const t = { n: 0, last: Date.now() }
+  const done = () => { t.n = Math.max(0, t.n - 1); t.last = Date.now() }
+  page.on('request', () => { t.n++; t.last = Date.now() })
+  page.on('requestfinished', done)
+  page.on('requestfailed', done)
+  inflight.set(page, t)
+  return t
+}
+
+/**
+ * Waits until the page has had no request in flight for `ms` (the app's data has arrived) — the
+ * in-app counterpart of waitForLoadState('networkidle'), which only knows full page loads and
+ * always waits 500 ms.
+ */
+export async function quiet(page, ms = 150, timeout = 15_000) {
+  const t = track(page)
+  const end = Date.now() + timeout
+  while (Date.now() < end) {
+    if (t.n === 0 && Date.now() - t.last >= ms) return
+    await page.waitForTimeout(25)
+  }
+}
+
+/**
+ * Opens path in the running app the way a user's click does (the router, no reload): a full
+ * page load only the first time. Resolves when the new page is shown, its data loaded.
+ */
+export async function navigate(page, p) {
+  track(page)
+  const inApp = await page.evaluate(() => !!document.querySelector('#app')?.__vue_app__).catch(() => false)
+  if (!inApp) await page.goto(p)
+  else {
+    await page.evaluate(async (to) => {
+      const router = document.querySelector('#app').__vue_app__.config.globalProperties.$router
+      await router.push(to)
+      await new Promise((r) => requestAnimationFrame(() => r()))
+    }, p)
+  }
+  await page.locator('[data-test^=page-]:visible').first().waitFor({ timeout: 20_000 })
+  await quiet(page)
+  await settled(page)
 }
 
 /** Saves a screenshot for the docs (docs/screenshots/NAME.png) unless E2E_SCREENSHOTS=0. */
