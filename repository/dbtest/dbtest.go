@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "github.com/go-sql-driver/mysql" // the server-level connection that creates databases
@@ -28,6 +29,41 @@ func Drivers() []string {
 		return []string{repository.DriverSQLite}
 	}
 	return []string{repository.DriverSQLite, repository.DriverMySQL}
+}
+
+var (
+	adminOnce sync.Once
+	admin     *sql.DB
+	adminErr  error
+	// dropping a database waits on the disk as creating one does: a test's clean-up hands it
+	// to the background, at most dropSlots at once (a test that ends while they are all busy
+	// waits for one). Databases a process leaves behind when it exits first are removed by the
+	// next test process (dropDeadDatabases).
+	dropSlots = make(chan struct{}, 2)
+)
+
+// adminDB is this process's server-level connection pool (databases created, cloned, dropped).
+func adminDB() (*sql.DB, error) {
+	adminOnce.Do(func() {
+		admin, adminErr = sql.Open("mysql", serverDSN())
+		if adminErr == nil {
+			admin.SetMaxOpenConns(cloneConns + cap(dropSlots) + 2)
+			admin.SetMaxIdleConns(cloneConns)
+		}
+	})
+	return admin, adminErr
+}
+
+func dropLater(name string) {
+	a, err := adminDB()
+	if err != nil {
+		return
+	}
+	dropSlots <- struct{}{}
+	go func() {
+		defer func() { <-dropSlots }()
+		a.Exec("DROP DATABASE IF EXISTS " + name)
+	}()
 }
 
 func serverDSN() string {
@@ -46,18 +82,14 @@ func Open(t testing.TB, driver string, opts repository.Options) *repository.DB {
 		dsn = filepath.Join(t.TempDir(), "test.db")
 	case repository.DriverMySQL:
 		name := fmt.Sprintf("chaincrm_test_%d_%s", os.Getpid(), randHex(6))
-		admin, err := sql.Open("mysql", serverDSN())
+		admin, err := adminDB()
 		if err != nil {
 			t.Fatalf("mysql: %v", err)
 		}
 		if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-			admin.Close()
 			t.Fatalf("mysql: create database (is MariaDB running on 127.0.0.1:3306? set CHAINCRM_TEST_SKIP_MYSQL=1 to skip): %v", err)
 		}
-		t.Cleanup(func() {
-			admin.Exec("DROP DATABASE IF EXISTS " + name)
-			admin.Close()
-		})
+		t.Cleanup(func() { dropLater(name) })
 		dsn = databaseDSN(name)
 	default:
 		t.Fatalf("unknown driver %q", driver)
