@@ -197,7 +197,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 // openDB opens and migrates the database and builds the enforcer with every zone's
 // default policy.
-func (m *Main) openDB(ctx context.Context) error {
+func (m *Main) openDB(ctx context.Context) error { return m.openDBThen(ctx, nil) }
+
+// startLockWait is how long a starting process waits for another one's migrations.
+const startLockWait = 5 * time.Minute
+
+// openDBThen is openDB, then runs then (serve's first run) before another process may
+// migrate or start: the whole start holds the database's start lock (issue 19, replicas
+// started together).
+func (m *Main) openDBThen(ctx context.Context, then func(ctx context.Context) error) error {
 	loc, err := m.Config.Location()
 	if err != nil {
 		return err
@@ -214,6 +222,11 @@ func (m *Main) openDB(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	unlock, err := db.StartLock(ctx, startLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -222,7 +235,13 @@ func (m *Main) openDB(ctx context.Context) error {
 		return fmt.Errorf("casbin: %w", err)
 	}
 	m.Enforcer = e
-	return m.ensurePolicies(ctx)
+	if err := m.ensurePolicies(ctx); err != nil {
+		return err
+	}
+	if then != nil {
+		return then(ctx)
+	}
+	return nil
 }
 
 func (m *Main) ensurePolicies(ctx context.Context) error {
@@ -290,11 +309,12 @@ func (m *Main) firstStart(ctx context.Context) (demoLoaded bool, first *reposito
 }
 
 func (m *Main) serve(ctx context.Context) error {
-	if err := m.openDB(ctx); err != nil {
+	var demoLoaded bool
+	var first *repository.FirstRun
+	if err := m.openDBThen(ctx, func(ctx context.Context) (err error) {
+		demoLoaded, first, err = m.firstStart(ctx)
 		return err
-	}
-	demoLoaded, first, err := m.firstStart(ctx)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	jobSvc, err := m.buildJobs()
