@@ -330,7 +330,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}), m.Enforcer, m.DB, m.Log, api.Options{
+	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}), repository.NewFreshEnforcer(m.DB, m.Enforcer), m.DB, m.Log, api.Options{
 		MaxBodyBytes:       m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes:     m.Config.HTTP.MaxUploadBytes,
 		AttachmentMaxBytes: m.Config.Attachments.MaxBytes,
@@ -369,7 +369,6 @@ func (m *Main) serve(ctx context.Context) error {
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
-	go m.watchPolicy(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -394,30 +393,6 @@ func exportDir(dataDir string) string {
 		return ""
 	}
 	return filepath.Join(dataDir, "exports")
-}
-
-// watchPolicy reloads the enforcer when another replica changed roles or policies.
-func (m *Main) watchPolicy(ctx context.Context) {
-	last, _ := m.DB.PolicyVersion(ctx)
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			v, err := m.DB.PolicyVersion(ctx)
-			if err != nil || v == last {
-				continue
-			}
-			if err := m.Enforcer.LoadPolicy(); err != nil {
-				m.Log.Error("casbin reload", "err", err)
-				continue
-			}
-			last = v
-			m.Log.Info("casbin policy reloaded", "version", v)
-		}
-	}
 }
 
 // announce prints where the server listens and, only when they were made just now, the

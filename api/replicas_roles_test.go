@@ -1,0 +1,70 @@
+package api_test
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/laiyuan-edz/chaincrm/api/apitest"
+)
+
+// TestReplicasSeeRoleChangesAtOnce (issue 19): a role granted or revoked on replica A
+// decides B's very next request. B's casbin enforcer holds the policy in memory; it used to
+// reload it every 5 s (serve's watcher; never in the in-process replicas), so a revoked
+// administrator kept their rights on B for seconds. Now every decision first compares the
+// policy version.
+func TestReplicasSeeRoleChangesAtOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, a *apitest.Env) {
+		b := a.Second()
+		var users listBody
+		a.As("admin", http.MethodGet, "/api/v1/users", nil).JSON(t, &users)
+		var path string
+		for _, u := range users.Items {
+			if u["username"] == "viewer" {
+				path = "/api/v1/users/" + strconv.FormatFloat(u["id"].(float64), 'f', 0, 64)
+			}
+		}
+		viewer := freshToken(t, b, "viewer", apitest.DemoPassword)
+		usersOnB := func() int { return b.Do(http.MethodGet, "/api/v1/users", viewer, nil).Status }
+		if s := usersOnB(); s != http.StatusForbidden {
+			t.Fatalf("a viewer reads the users on B: %d", s)
+		}
+		setRoles := func(roles ...string) {
+			t.Helper()
+			if r := a.As("admin", http.MethodPatch, path, map[string]any{"roles": roles}); r.Status != http.StatusOK {
+				t.Fatalf("roles %v on A: %d %s", roles, r.Status, r.Body)
+			}
+		}
+		setRoles("admin")
+		if s := usersOnB(); s != http.StatusOK {
+			t.Errorf("granted admin on A, B's next request: %d", s)
+		}
+		setRoles("viewer")
+		if s := usersOnB(); s != http.StatusForbidden {
+			t.Errorf("admin revoked on A, B's next request: %d (the revoked role still works on B)", s)
+		}
+
+		// replicas changing roles at once all move the version (no lost increment): each
+		// bump is one statement
+		before, err := a.DB.PolicyVersion(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 8 {
+			env := []*apitest.Env{a, b}[i%2]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := env.DB.BumpPolicyVersion(t.Context()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if after, _ := b.DB.PolicyVersion(t.Context()); after != before+8 {
+			t.Errorf("policy version %d after 8 bumps from %d", after, before)
+		}
+	})
+}
