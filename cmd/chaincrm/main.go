@@ -140,7 +140,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	m.Config = cfg
-	m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level, _ := cfg.LogLevel() // checked by Load
+	m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(m.Log)
 	switch cmd {
 	case "serve":
@@ -374,12 +375,24 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	m.Log.Info("shutting down: HTTP first, then the jobs, then the database")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Stopping behind a load balancer (issue 19): /readyz answers 503 for drain_seconds while
+	// requests are still served, so that health checks take this replica out; then the
+	// listener closes (new connections are refused: nginx passes the request to another
+	// replica), keep-alive connections close after their current request, and the requests
+	// in flight get up to shutdown_timeout_seconds to finish.
+	m.Log.Info("shutting down: draining HTTP, then the jobs, then the database",
+		"drain_seconds", m.Config.HTTP.DrainSeconds, "shutdown_timeout_seconds", m.Config.HTTP.ShutdownTimeoutSeconds)
+	srv.Drain()
+	if d := time.Duration(m.Config.HTTP.DrainSeconds) * time.Second; d > 0 {
+		time.Sleep(d)
+	}
+	httpSrv.SetKeepAlivesEnabled(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Duration(m.Config.HTTP.ShutdownTimeoutSeconds)*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	m.Log.Info("HTTP drained: every request in flight answered")
 	if err := srv.Close(); err != nil { // background exports: cancelled, their files removed
 		m.Log.Error("closing the export jobs", "err", err)
 	}
