@@ -62,6 +62,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 		}
 		t.Skip("CHAINCRM_TEST_SKIP_MYSQL=1: the replica test runs on MariaDB only")
 	}
+	began := time.Now()
+	phase := func(what string) { t.Logf("%5.1f s  %s", time.Since(began).Seconds(), what) }
 	dsn := dbtest.EmptyDSN(t, repository.DriverMySQL)
 	tmp := t.TempDir()
 	filesDir := filepath.Join(tmp, "files") // attachments: the shared volume
@@ -80,6 +82,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 		t.FailNow()
 	}
 	t.Cleanup(func() { a.stop(); b.stop() })
+	phase("both replicas ready (one migrated and loaded the demo zone)")
 	lb := startNginx(t, tmp, ports[2], a, b)
 	c := &lbClient{t: t, base: lb}
 
@@ -90,6 +93,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 			t.Fatalf("the log-in made through nginx on replica %s: %d", r.name, s)
 		}
 	}
+
+	phase("log-in")
 
 	// 2. an export: started, polled and downloaded through nginx, so on both replicas
 	var started struct {
@@ -133,6 +138,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 		t.Errorf("the export's requests all landed on %v", upstreams)
 	}
 
+	phase("export")
+
 	// 3. failed log-ins spread over both replicas: refused after the shared limit (5 per
 	// user and address in 15 minutes), not after 5 on each
 	failed := map[string]int{}
@@ -152,6 +159,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 	for range 2 { // the right password now refused on both
 		c.login("recruiter2", "Demo@2023", http.StatusTooManyRequests)
 	}
+
+	phase("throttle")
 
 	// 4. a chain edited on A: B's map (cached a moment ago) has the new node at once
 	chief := c.login("chief_food", "Demo@2023", http.StatusOK)
@@ -176,6 +185,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 			t.Errorf("the map through nginx from %s: %d, new node there: %v", r.upstream, r.status, strings.Contains(string(r.body), "负载均衡测试环节"))
 		}
 	}
+
+	phase("map")
 
 	// 5. B stopped (SIGTERM) and started again while four clients loop GETs through nginx:
 	// B answers what it has, refuses new connections (nginx tries A), and no request fails
@@ -219,6 +230,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 		t.Errorf("%d of %d requests failed while B restarted: %s", failures.Load(), total.Load(), strings.Join(failNotes[:min(len(failNotes), 10)], "\n"))
 	}
 	t.Logf("restart under load: %d requests through nginx, %d failed, %d answered by B after its restart", total.Load(), failures.Load(), servedB.Load())
+
+	phase("restart under load")
 
 	// 6. the outbox, due every two seconds on both schedulers (B's two lives), ran once per
 	// fire: every fire both attempted was won by one, lost by the other, and job_runs holds
@@ -264,6 +277,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 	if int(rows) != len(wonA)+len(wonB) {
 		t.Errorf("job_runs holds %d outbox runs; the replicas ran %d + %d", rows, len(wonA), len(wonB))
 	}
+	phase("outbox fires counted")
 	t.Logf("outbox fires: %d run (A %d, B %d), %d attempted by both", rows, len(wonA), len(wonB), both)
 	for _, r := range []*replica{a, b} {
 		if strings.Contains(r.log(), "job claim failed") || strings.Contains(r.log(), "DATA RACE") {
