@@ -11,7 +11,6 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/laiyuan-edz/chaincrm/configs"
 )
@@ -89,11 +88,11 @@ func (db *DB) BumpPolicyVersion(ctx context.Context) error {
 		if res.Error != nil || res.RowsAffected > 0 {
 			return res.Error
 		}
-		res = q.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: policyVersionKey, Value: "1"})
-		if res.Error != nil || res.RowsAffected > 0 {
-			return res.Error
+		// a plain insert: the primary key decides (an upsert's affected-rows count depends
+		// on MySQL's client flags); a duplicate means another replica made the row just now
+		if err := q.Create(&settingRow{Key: policyVersionKey, Value: "1"}).Error; !isDuplicate(err) {
+			return err
 		}
-		// another replica made the row just now: increment it
 	}
 	return fmt.Errorf("policy version: could not bump")
 }
