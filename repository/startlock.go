@@ -15,7 +15,7 @@ import (
 //
 // On MySQL/MariaDB (and TiDB) it is a named lock (GET_LOCK) on one connection held until
 // unlock, named after the database so that databases on one server do not wait for each
-// other; it waits up to wait. On SQLite it is an advisory lock (flock) on the file
+// other (names are at most 64 characters on MySQL and TiDB: cut there); it waits up to wait. On SQLite it is an advisory lock (flock) on the file
 // <database>.start-lock beside the database, on Unix; elsewhere a process-local lock, and
 // every migration step still re-checks the ledger inside its write transaction (BEGIN
 // IMMEDIATE), which serialises the steps themselves.
@@ -46,7 +46,7 @@ func (db *DB) StartLock(ctx context.Context, wait time.Duration) (unlock func(),
 	}
 	secs := max(int(wait/time.Second), 1)
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('chaincrm_start:', DATABASE()), ?)", secs).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(LEFT(CONCAT('chaincrm_start:', DATABASE()), 64), ?)", secs).Scan(&got); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("start lock: %w", err)
 	}
@@ -58,7 +58,7 @@ func (db *DB) StartLock(ctx context.Context, wait time.Duration) (unlock func(),
 		// a fresh context: the lock must go even when ctx was cancelled
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		conn.ExecContext(rctx, "DO RELEASE_LOCK(CONCAT('chaincrm_start:', DATABASE()))")
+		conn.ExecContext(rctx, "DO RELEASE_LOCK(LEFT(CONCAT('chaincrm_start:', DATABASE()), 64))")
 		conn.Close() // closing the session releases the lock anyway
 	}, nil
 }
