@@ -57,8 +57,10 @@ Flags (before or after the command):
 Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
 `
 
-func main() {
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+func main() { runMain(&Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}) }
+
+// runMain runs the command line on m until a signal, and exits non-zero on error.
+func runMain(m *Main) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := m.Run(ctx, os.Args[1:])
 	stop()
@@ -84,6 +86,9 @@ type Main struct {
 
 	// Ready, when set, receives the listening address once serve accepts connections.
 	Ready chan<- string
+	// PasswordCost, when set, is the bcrypt cost of the passwords this process hashes
+	// (tests: the minimum; the binary: bcrypt's default).
+	PasswordCost int
 }
 
 // Run parses args and runs one command.
@@ -218,6 +223,7 @@ func (m *Main) openDBThen(ctx context.Context, then func(ctx context.Context) er
 		StaleRedDays:    m.Config.Projects.StaleRedDays,
 		CleanupDays:     m.Config.Projects.CleanupDays,
 		Location:        loc,
+		PasswordCost:    m.PasswordCost,
 	})
 	if err != nil {
 		return err

@@ -19,18 +19,22 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/laiyuan-edz/chaincrm/repository"
 	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
 )
 
 // runMainEnv makes the test binary act as the chaincrm binary (TestMain): the replica test
 // starts real `chaincrm serve` processes from the very code under test, without a second
-// build. CHAINCRM_BIN, when set, names a built binary to start instead.
+// build — hashing the passwords it makes at bcrypt's minimum cost, as every other test
+// does (a log-in under the race detector at the default cost takes seconds). CHAINCRM_BIN,
+// when set, names a built binary to start instead.
 const runMainEnv = "CHAINCRM_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" {
-		main()
+		runMain(&Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ(), PasswordCost: bcrypt.MinCost})
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
