@@ -277,7 +277,19 @@ type figureGrouping struct{ chain, channelStage bool }
 // with the rules of StatsService.Overview (docked in the year by docked_at; signed in the
 // year at the planned investment as it stood at year end, plus the year's net increases on
 // earlier signings), so that each zone's line equals its own dashboard.
+//
+// The figures are kept like the zone's own dashboard (StatsService.Overview): for the change
+// stamp — any committed write to projects, their history, enterprises, chains, campaigns or
+// investments, on any replica, drops them — and at most overviewFresh, per set of zones,
+// grouping and year; province users who read the same zones share them. The answer is
+// read-only to the callers.
 func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSpan, by figureGrouping) (*platformFigures, error) {
+	key := fmt.Sprintf("platform %v %d %d %d %v %d", by, y.year, y.from.Unix(), y.to.Unix(), zoneIDs, s.db.now().Truncate(overviewFresh).Unix())
+	return cachedByKey(ctx, s.db, key, func() (*platformFigures, error) { return s.loadFigures(ctx, zoneIDs, y, by) })
+}
+
+// loadFigures computes figures from the database.
+func (s *PlatformService) loadFigures(ctx context.Context, zoneIDs []int64, y yearSpan, by figureGrouping) (*platformFigures, error) {
 	f := &platformFigures{docked: map[figureKey]map[[2]string]int{}, signed: map[figureKey]*domain.PlatformSigned{}}
 	if len(zoneIDs) == 0 {
 		return f, nil
