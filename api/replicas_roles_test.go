@@ -68,3 +68,31 @@ func TestReplicasSeeRoleChangesAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestReplicasPlatformFiguresFollowWrites (issue 19): the province overview that replica B
+// keeps (per change stamp) changes at B's next request after a project is docked on A.
+func TestReplicasPlatformFiguresFollowWrites(t *testing.T) {
+	eachDB(t, func(t *testing.T, a *apitest.Env) {
+		b := a.Second()
+		addProvinceUser(t, a, "prov_replicas", "laiyuan")
+		tok := provinceLogin(t, b, "prov_replicas")
+		docked := func() float64 {
+			t.Helper()
+			var o struct {
+				Total struct {
+					DockedTotal float64 `json:"docked_total"`
+				} `json:"total"`
+			}
+			getJSON(t, b, tok, "/api/v1/platform/overview?year=2023", &o)
+			return o.Total.DockedTotal
+		}
+		before := docked()
+		if again := docked(); again != before { // kept now
+			t.Fatalf("overview moved without a write: %v → %v", before, again)
+		}
+		create(t, a, "recruiter1", newProject("副本概览测试项目"))
+		if after := docked(); after != before+1 {
+			t.Errorf("B's overview after a docking on A: %v, want %v", after, before+1)
+		}
+	})
+}
