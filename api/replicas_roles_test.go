@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/laiyuan-edz/chaincrm/api/apitest"
+	"github.com/laiyuan-edz/chaincrm/repository/dbtest"
 )
 
 // TestReplicasSeeRoleChangesAtOnce (issue 19): a role granted or revoked on replica A
@@ -95,4 +96,22 @@ func TestReplicasPlatformFiguresFollowWrites(t *testing.T) {
 			t.Errorf("B's overview after a docking on A: %v, want %v", after, before+1)
 		}
 	})
+}
+
+// TestReadyzWhileDraining (issue 19): a stopping replica (serve calls Drain on SIGTERM)
+// answers /readyz 503 so that balancers polling it send no more requests, while it still
+// serves every other request until its listener closes.
+func TestReadyzWhileDraining(t *testing.T) {
+	e := apitest.New(t, dbtest.Drivers()[0])
+	if r := e.Do(http.MethodGet, "/readyz", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("readyz: %d", r.Status)
+	}
+	tok := e.Token("director")
+	e.Server.Drain()
+	if r := e.Do(http.MethodGet, "/readyz", "", nil); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("readyz while draining: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do(http.MethodGet, "/api/v1/me", tok, nil); r.Status != http.StatusOK {
+		t.Errorf("a request while draining: %d", r.Status)
+	}
 }
