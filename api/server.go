@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -140,6 +141,7 @@ type Server struct {
 	static   fs.FS
 	exports  *exportJobs
 	maps     *mapCache
+	draining atomic.Bool // Drain: /readyz answers 503 (stopping)
 
 	docOnce sync.Once // the OpenAPI document, built on first use
 	doc     []byte
@@ -210,7 +212,17 @@ func New(svc Services, authz Authorizer, db Pinger, log *slog.Logger, opts Optio
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
 
+// Drain makes /readyz answer 503 from now on, while every other route is still served: a
+// stopping replica (SIGTERM) tells the balancer's health checks to send no more requests
+// before it closes its listener (issue 19).
+func (s *Server) Drain() { s.draining.Store(true) }
+
 func (s *Server) readyz(c *gin.Context) {
+	if s.draining.Load() {
+		c.Header("Connection", "close")
+		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: "unavailable", Message: "正在停止 (draining: shutting down)"}})
+		return
+	}
 	if err := s.db.Ping(c.Request.Context()); err != nil {
 		c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{Code: "unavailable", Message: "数据库不可用 (database unreachable)"}})
 		return

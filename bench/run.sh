@@ -5,11 +5,22 @@
 # Sizes can be lowered for a quick look: BENCH_PROJECTS=20000 BENCH_ACTIVITIES=100000 make bench
 # BENCH_DB=sqlite runs bench/lists on the embedded SQLite database instead of MariaDB.
 # BENCH_DURATION (default 5s) is how long each read of bench/lists is driven.
+# BENCH_PLATFORM=1 measures the provincial platform instead (issue 19; docs/scale.md):
+# 100 zones × 1 000 projects × 5 000 activities on MariaDB (BENCH_ZONES, BENCH_PROJECTS,
+# BENCH_ACTIVITIES change it), a province user granted every zone, then bench/platform:
+# GET /platform/overview and /platform/chains for 2022 at 1 and 8 clients, and the same
+# figures timed in-process on the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROJECTS=${BENCH_PROJECTS:-40000}
-ACTIVITIES=${BENCH_ACTIVITIES:-400000}
-ZONES=${BENCH_ZONES:-4}
+if [ "${BENCH_PLATFORM:-}" = 1 ]; then
+  PROJECTS=${BENCH_PROJECTS:-100000}
+  ACTIVITIES=${BENCH_ACTIVITIES:-500000}
+  ZONES=${BENCH_ZONES:-100}
+  BENCH_SKIP_GO=1
+fi
+PROJECTS=${BENCH_PROJECTS:-${PROJECTS:-40000}}
+ACTIVITIES=${BENCH_ACTIVITIES:-${ACTIVITIES:-400000}}
+ZONES=${BENCH_ZONES:-${ZONES:-4}}
 DBKIND=${BENCH_DB:-mysql}
 DB=chaincrm_bench
 PORT=18090
@@ -34,10 +45,22 @@ echo "== $DBKIND: $ZONES zones, $PROJECTS projects, $ACTIVITIES activities"
 if [ "${BENCH_REUSE:-}" != 1 ]; then
   /usr/bin/time -f "seed: %e s, max RSS %M KB" bin/chaincrm seed --synthetic --zones "$ZONES" --projects "$PROJECTS" --activities "$ACTIVITIES"
 fi
+PROVINCE_PASSWORD=Shengji-pingtai-2026
+if [ "${BENCH_PLATFORM:-}" = 1 ] && [ "${BENCH_REUSE:-}" != 1 ]; then
+  bin/chaincrm user create province --role province --password "$PROVINCE_PASSWORD" \
+    --zones "$(seq -f 'syn%03g' 1 "$ZONES" | paste -sd,)" | head -1
+fi
 bin/chaincrm serve >"$out/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for i in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
+if [ "${BENCH_PLATFORM:-}" = 1 ]; then
+  dsn=$CHAINCRM_DB_DSN
+  [ "$DBKIND" = sqlite ] || dsn="$CHAINCRM_DB_DSN?parseTime=true&loc=UTC"
+  go run ./bench/platform -url "http://127.0.0.1:$PORT" -driver "$DBKIND" -dsn "$dsn" \
+    -user province -password "$PROVINCE_PASSWORD" -year 2022 -n 40 -concurrency 1,8
+  exit 0
+fi
 if [ "$DBKIND" != sqlite ]; then
   go run ./bench/projectlist -url "http://127.0.0.1:$PORT" -dsn "root@tcp(127.0.0.1:3306)/$DB?parseTime=true&loc=UTC" -zone syn001
 fi

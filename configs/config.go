@@ -7,6 +7,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"log/slog"
 	"os"
 	"reflect"
 	"strconv"
@@ -38,6 +39,11 @@ type Config struct {
 		AllowedOrigins string `yaml:"allowed_origins"`
 		HSTSMaxAge     int    `yaml:"hsts_max_age"`
 		SecureCookies  bool   `yaml:"secure_cookies"`
+		// Stopping (SIGTERM) behind a load balancer (issue 19): DrainSeconds of /readyz
+		// answering 503 while requests are still served, then at most
+		// ShutdownTimeoutSeconds for the requests in flight.
+		DrainSeconds           int `yaml:"drain_seconds"`
+		ShutdownTimeoutSeconds int `yaml:"shutdown_timeout_seconds"`
 	} `yaml:"http"`
 	Metrics struct {
 		Allow string `yaml:"allow"`
@@ -51,6 +57,10 @@ type Config struct {
 		DSN    string `yaml:"dsn"`
 	} `yaml:"db"`
 	DataDir string `yaml:"data_dir"`
+	// Log: the server's log level (debug, info, warn, error; CHAINCRM_LOG_LEVEL).
+	Log struct {
+		Level string `yaml:"level"`
+	} `yaml:"log"`
 	// Files is where attachments' bytes are kept (content-addressed; docs/enterprises.md).
 	Files struct {
 		Dir string `yaml:"dir"`
@@ -207,6 +217,12 @@ func (c *Config) validate() error {
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 {
 		return fmt.Errorf("config: http body limits must be positive")
 	}
+	if _, err := c.LogLevel(); err != nil {
+		return err
+	}
+	if c.HTTP.DrainSeconds < 0 || c.HTTP.ShutdownTimeoutSeconds <= 0 {
+		return fmt.Errorf("config: http.drain_seconds must be 0 or more, http.shutdown_timeout_seconds positive")
+	}
 	if c.Attachments.MaxBytes <= 0 {
 		return fmt.Errorf("config: attachments.max_bytes must be positive")
 	}
@@ -238,4 +254,16 @@ func DefaultPolicy() []Rule {
 		out = append(out, Rule{strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])})
 	}
 	return out
+}
+
+// LogLevel is log.level as a slog level (info when empty).
+func (c *Config) LogLevel() (slog.Level, error) {
+	var l slog.Level
+	if c.Log.Level == "" {
+		return slog.LevelInfo, nil
+	}
+	if err := l.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return 0, fmt.Errorf("config: log.level: want debug, info, warn or error, not %q", c.Log.Level)
+	}
+	return l, nil
 }

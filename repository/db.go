@@ -75,6 +75,7 @@ type DB struct {
 	// queueing them here is fair and never fails, where SQLite's busy handler can time out
 	// under a burst of writers. Readers are not affected (WAL).
 	writeMu sync.Mutex
+	startMu sync.Mutex // StartLock on SQLite (startlock.go)
 	gorm    *gorm.DB
 	sql     *sql.DB
 	Driver  string

@@ -72,6 +72,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 			continue
 		}
 		err := g.Transaction(func(tx *gorm.DB) error {
+			// Another process may have applied the step since the ledger was read: on
+			// SQLite this transaction holds the write lock (BEGIN IMMEDIATE), so the check
+			// is exact; on MySQL, StartLock keeps processes apart.
+			var n int64
+			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.Version).Count(&n).Error; err != nil || n > 0 {
+				return err
+			}
 			if err := m.Up(tx); err != nil {
 				return err
 			}

@@ -267,11 +267,29 @@ type platformFigures struct {
 	signed map[figureKey]*domain.PlatformSigned
 }
 
+// figureGrouping says what the figures are broken down by besides the zone: the chain
+// (Chains) and the dockings' channel and stage (Overview). Each page groups by what it
+// shows only: at 100 zones the overview's dockings are 2 380 groups, not the 7 354 of
+// zone × chain × channel × stage, and the chains' 400 (docs/scale.md).
+type figureGrouping struct{ chain, channelStage bool }
+
 // figures counts the year's dockings and signings of the zones in three grouped queries,
 // with the rules of StatsService.Overview (docked in the year by docked_at; signed in the
 // year at the planned investment as it stood at year end, plus the year's net increases on
 // earlier signings), so that each zone's line equals its own dashboard.
-func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSpan) (*platformFigures, error) {
+//
+// The figures are kept like the zone's own dashboard (StatsService.Overview): for the change
+// stamp — any committed write to projects, their history, enterprises, chains, campaigns or
+// investments, on any replica, drops them — and at most overviewFresh, per set of zones,
+// grouping and year; province users who read the same zones share them. The answer is
+// read-only to the callers.
+func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSpan, by figureGrouping) (*platformFigures, error) {
+	key := fmt.Sprintf("platform %v %d %d %d %v %d", by, y.year, y.from.Unix(), y.to.Unix(), zoneIDs, s.db.now().Truncate(overviewFresh).Unix())
+	return cachedByKey(ctx, s.db, key, func() (*platformFigures, error) { return s.loadFigures(ctx, zoneIDs, y, by) })
+}
+
+// loadFigures computes figures from the database.
+func (s *PlatformService) loadFigures(ctx context.Context, zoneIDs []int64, y yearSpan, by figureGrouping) (*platformFigures, error) {
 	f := &platformFigures{docked: map[figureKey]map[[2]string]int{}, signed: map[figureKey]*domain.PlatformSigned{}}
 	if len(zoneIDs) == 0 {
 		return f, nil
@@ -283,9 +301,17 @@ func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSp
 		Channel, Stage string
 		N              int
 	}
-	err := q.Table("projects AS p").Select("p.zone_id, p.chain_id, p.channel, p.stage, COUNT(*) AS n").
+	group := "p.zone_id"
+	if by.chain {
+		group += ", p.chain_id"
+	}
+	dockedGroup := group
+	if by.channelStage {
+		dockedGroup += ", p.channel, p.stage"
+	}
+	err := q.Table("projects AS p").Select(dockedGroup+", COUNT(*) AS n").
 		Where("p.zone_id IN ? AND p.deleted_at IS NULL AND p.docked_at >= ? AND p.docked_at <= ?", zoneIDs, y.first, y.last).
-		Group("p.zone_id, p.chain_id, p.channel, p.stage").Scan(&docked).Error
+		Group(dockedGroup).Scan(&docked).Error
 	if err != nil {
 		return nil, err
 	}
@@ -308,9 +334,9 @@ func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSp
 		N       int
 		Amount  int64
 	}
-	err = q.Table("projects AS p").Select("p.zone_id, p.chain_id, COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS amount").
+	err = q.Table("projects AS p").Select(group+", COUNT(*) AS n, COALESCE(SUM(p.planned_investment), 0) AS amount").
 		Where("p.zone_id IN ? AND p.deleted_at IS NULL AND p.signed_at >= ? AND p.signed_at <= ?", zoneIDs, y.first, y.last).
-		Group("p.zone_id, p.chain_id").Scan(&signed).Error
+		Group(group).Scan(&signed).Error
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +370,10 @@ func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSp
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		k := figureKey{c.ZoneID, deref(c.ChainID)}
+		k := figureKey{zone: c.ZoneID}
+		if by.chain {
+			k.chain = deref(c.ChainID)
+		}
 		switch delta := to - from; {
 		case !c.SignedAt.Before(y.first) && !c.At.Before(y.to):
 			sig(k).PlannedInvestment -= delta // signed this year, changed after it
@@ -392,7 +421,7 @@ func (s *PlatformService) Overview(ctx context.Context, year int) (*domain.Platf
 	for i, z := range zones {
 		ids[i] = z.ID
 	}
-	f, err := s.figures(ctx, ids, s.db.span(year))
+	f, err := s.figures(ctx, ids, s.db.span(year), figureGrouping{channelStage: true})
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +486,7 @@ func (s *PlatformService) Chains(ctx context.Context, year int) (*domain.Platfor
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.figures(ctx, ids, s.db.span(year))
+	f, err := s.figures(ctx, ids, s.db.span(year), figureGrouping{chain: true})
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@ package repository
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -75,17 +78,69 @@ func (db *DB) PolicyVersion(ctx context.Context) (int64, error) {
 	return strconv.ParseInt(vals[0], 10, 64)
 }
 
-// BumpPolicyVersion increments the policy version.
+// BumpPolicyVersion increments the policy version in one statement, so that two replicas
+// changing roles at once both move it (a read-then-write lost one of the two increments:
+// a replica that reloaded between them kept the older policy until the next change).
 func (db *DB) BumpPolicyVersion(ctx context.Context) error {
-	return db.WithTx(ctx, func(ctx context.Context) error {
-		v, err := db.PolicyVersion(ctx)
-		if err != nil {
+	q := db.conn(ctx)
+	for range 3 {
+		res := q.Model(&settingRow{}).Where("`key` = ?", policyVersionKey).Update("value", gorm.Expr("value + 1"))
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
+		// a plain insert: the primary key decides (an upsert's affected-rows count depends
+		// on MySQL's client flags); a duplicate means another replica made the row just now
+		if err := q.Create(&settingRow{Key: policyVersionKey, Value: "1"}).Error; !isDuplicate(err) {
 			return err
 		}
-		q := db.conn(ctx)
-		if v == 0 {
-			return q.Create(&settingRow{Key: policyVersionKey, Value: "1"}).Error
-		}
-		return q.Model(&settingRow{}).Where("`key` = ?", policyVersionKey).Update("value", strconv.FormatInt(v+1, 10)).Error
-	})
+	}
+	return fmt.Errorf("policy version: could not bump")
+}
+
+// FreshEnforcer decides requests with the newest policy: before each decision it reads the
+// policy version (one primary-key read of settings) and reloads the enforcer when another
+// replica — or the command line — changed roles or rules since it last loaded them. A role
+// revoked on replica A is thus refused on replica B at B's next request (issue 19), where a
+// periodic reload left a window of seconds.
+type FreshEnforcer struct {
+	db *DB
+	e  *casbin.SyncedEnforcer
+
+	mu     sync.Mutex
+	loaded int64
+	known  bool
+}
+
+// NewFreshEnforcer wraps e, which loads its policy from db.
+func NewFreshEnforcer(db *DB, e *casbin.SyncedEnforcer) *FreshEnforcer {
+	return &FreshEnforcer{db: db, e: e}
+}
+
+// Enforce is the enforcer's decision after Sync.
+func (f *FreshEnforcer) Enforce(rvals ...any) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := f.Sync(ctx); err != nil {
+		return false, err
+	}
+	return f.e.Enforce(rvals...)
+}
+
+// Sync reloads the policy when its version moved since the last load. The version is read
+// before the load, so a change made during the load is picked up by the next Sync.
+func (f *FreshEnforcer) Sync(ctx context.Context) error {
+	v, err := f.db.PolicyVersion(ctx)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.known && v == f.loaded {
+		return nil
+	}
+	if err := f.e.LoadPolicy(); err != nil {
+		return fmt.Errorf("casbin reload: %w", err)
+	}
+	f.loaded, f.known = v, true
+	return nil
 }

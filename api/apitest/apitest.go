@@ -180,7 +180,7 @@ func (e *Env) Replica() *api.Server {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs, wire.Files{Store: files, MaxBytes: opts.AttachmentMaxBytes}), e.Enforcer, e.DB,
+	srv := api.New(wire.Services(e.DB, e.Enforcer, e.Jobs, wire.Files{Store: files, MaxBytes: opts.AttachmentMaxBytes}), repository.NewFreshEnforcer(e.DB, e.Enforcer), e.DB,
 		slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	e.T.Cleanup(func() { srv.Close() }) // runs before the database closes: the export jobs end first
 	return srv

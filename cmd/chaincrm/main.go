@@ -57,8 +57,10 @@ Flags (before or after the command):
 Environment variables CHAINCRM_* override the configuration (see configs/config.yaml).
 `
 
-func main() {
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+func main() { runMain(&Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}) }
+
+// runMain runs the command line on m until a signal, and exits non-zero on error.
+func runMain(m *Main) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := m.Run(ctx, os.Args[1:])
 	stop()
@@ -84,6 +86,9 @@ type Main struct {
 
 	// Ready, when set, receives the listening address once serve accepts connections.
 	Ready chan<- string
+	// PasswordCost, when set, is the bcrypt cost of the passwords this process hashes
+	// (tests: the minimum; the binary: bcrypt's default).
+	PasswordCost int
 }
 
 // Run parses args and runs one command.
@@ -140,7 +145,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	m.Config = cfg
-	m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level, _ := cfg.LogLevel() // checked by Load
+	m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(m.Log)
 	switch cmd {
 	case "serve":
@@ -197,7 +203,15 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 // openDB opens and migrates the database and builds the enforcer with every zone's
 // default policy.
-func (m *Main) openDB(ctx context.Context) error {
+func (m *Main) openDB(ctx context.Context) error { return m.openDBThen(ctx, nil) }
+
+// startLockWait is how long a starting process waits for another one's migrations.
+const startLockWait = 5 * time.Minute
+
+// openDBThen is openDB, then runs then (serve's first run) before another process may
+// migrate or start: the whole start holds the database's start lock (issue 19, replicas
+// started together).
+func (m *Main) openDBThen(ctx context.Context, then func(ctx context.Context) error) error {
 	loc, err := m.Config.Location()
 	if err != nil {
 		return err
@@ -209,11 +223,17 @@ func (m *Main) openDB(ctx context.Context) error {
 		StaleRedDays:    m.Config.Projects.StaleRedDays,
 		CleanupDays:     m.Config.Projects.CleanupDays,
 		Location:        loc,
+		PasswordCost:    m.PasswordCost,
 	})
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	unlock, err := db.StartLock(ctx, startLockWait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -222,7 +242,13 @@ func (m *Main) openDB(ctx context.Context) error {
 		return fmt.Errorf("casbin: %w", err)
 	}
 	m.Enforcer = e
-	return m.ensurePolicies(ctx)
+	if err := m.ensurePolicies(ctx); err != nil {
+		return err
+	}
+	if then != nil {
+		return then(ctx)
+	}
+	return nil
 }
 
 func (m *Main) ensurePolicies(ctx context.Context) error {
@@ -290,11 +316,12 @@ func (m *Main) firstStart(ctx context.Context) (demoLoaded bool, first *reposito
 }
 
 func (m *Main) serve(ctx context.Context) error {
-	if err := m.openDB(ctx); err != nil {
+	var demoLoaded bool
+	var first *repository.FirstRun
+	if err := m.openDBThen(ctx, func(ctx context.Context) (err error) {
+		demoLoaded, first, err = m.firstStart(ctx)
 		return err
-	}
-	demoLoaded, first, err := m.firstStart(ctx)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	jobSvc, err := m.buildJobs()
@@ -310,7 +337,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}), m.Enforcer, m.DB, m.Log, api.Options{
+	srv := api.New(wire.Services(m.DB, m.Enforcer, jobSvc, wire.Files{Store: files, MaxBytes: m.Config.Attachments.MaxBytes}), repository.NewFreshEnforcer(m.DB, m.Enforcer), m.DB, m.Log, api.Options{
 		MaxBodyBytes:       m.Config.HTTP.MaxBodyBytes,
 		MaxUploadBytes:     m.Config.HTTP.MaxUploadBytes,
 		AttachmentMaxBytes: m.Config.Attachments.MaxBytes,
@@ -349,18 +376,29 @@ func (m *Main) serve(ctx context.Context) error {
 	if m.Ready != nil {
 		m.Ready <- ln.Addr().String()
 	}
-	go m.watchPolicy(ctx)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	m.Log.Info("shutting down: HTTP first, then the jobs, then the database")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Stopping behind a load balancer (issue 19): /readyz answers 503 for drain_seconds while
+	// requests are still served, so that health checks take this replica out; then the
+	// listener closes (new connections are refused: nginx passes the request to another
+	// replica), keep-alive connections close after their current request, and the requests
+	// in flight get up to shutdown_timeout_seconds to finish.
+	m.Log.Info("shutting down: draining HTTP, then the jobs, then the database",
+		"drain_seconds", m.Config.HTTP.DrainSeconds, "shutdown_timeout_seconds", m.Config.HTTP.ShutdownTimeoutSeconds)
+	srv.Drain()
+	if d := time.Duration(m.Config.HTTP.DrainSeconds) * time.Second; d > 0 {
+		time.Sleep(d)
+	}
+	httpSrv.SetKeepAlivesEnabled(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Duration(m.Config.HTTP.ShutdownTimeoutSeconds)*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	m.Log.Info("HTTP drained: every request in flight answered")
 	if err := srv.Close(); err != nil { // background exports: cancelled, their files removed
 		m.Log.Error("closing the export jobs", "err", err)
 	}
@@ -374,30 +412,6 @@ func exportDir(dataDir string) string {
 		return ""
 	}
 	return filepath.Join(dataDir, "exports")
-}
-
-// watchPolicy reloads the enforcer when another replica changed roles or policies.
-func (m *Main) watchPolicy(ctx context.Context) {
-	last, _ := m.DB.PolicyVersion(ctx)
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			v, err := m.DB.PolicyVersion(ctx)
-			if err != nil || v == last {
-				continue
-			}
-			if err := m.Enforcer.LoadPolicy(); err != nil {
-				m.Log.Error("casbin reload", "err", err)
-				continue
-			}
-			last = v
-			m.Log.Info("casbin policy reloaded", "version", v)
-		}
-	}
 }
 
 // announce prints where the server listens and, only when they were made just now, the

@@ -156,3 +156,31 @@ func Reopen(t testing.TB, db *repository.DB) *repository.DB {
 	t.Cleanup(func() { other.Close() })
 	return other
 }
+
+// EmptyDSN creates an empty database of driver (removed when the test ends) and returns
+// the DSN a chaincrm process is given for it (CHAINCRM_DB_DSN): a file path for SQLite, a
+// throw-away database on the test server for MySQL. For tests that start `chaincrm`
+// processes of their own (issue 19, replicas).
+func EmptyDSN(t testing.TB, driver string) string {
+	t.Helper()
+	db := Open(t, driver, repository.Options{})
+	var dsn string
+	if driver == repository.DriverSQLite {
+		var rows []struct {
+			Seq        int
+			Name, File string
+		}
+		if err := db.Gorm().Raw("PRAGMA database_list").Scan(&rows).Error; err != nil || len(rows) == 0 {
+			t.Fatalf("database_list: %v", err)
+		}
+		dsn = rows[0].File
+	} else {
+		var name string
+		if err := db.Gorm().Raw("SELECT DATABASE()").Scan(&name).Error; err != nil {
+			t.Fatal(err)
+		}
+		dsn = databaseDSN(name)
+	}
+	db.Close()
+	return dsn
+}
