@@ -17,8 +17,16 @@ func TestZoneAndProvinceUserCommands(t *testing.T) {
 	if _, err := runJobsCmd(t, dir, "seed", "--demo"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区")
-	if err != nil {
+	if _, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--chains", "food,steel"); err == nil ||
+		!strings.Contains(err.Error(), "--chains") || !strings.Contains(err.Error(), "steel") {
+		t.Errorf("an unknown chain: %v", err)
+	}
+	if _, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--template", "hebei"); err == nil ||
+		!strings.Contains(err.Error(), "--template") {
+		t.Errorf("an unknown template: %v", err)
+	}
+	out, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--chains", "food,semiconductor")
+	if err != nil || !strings.Contains(out, "产业链 chains: food, semiconductor") {
 		t.Fatalf("zone create: %v\n%s", err, out)
 	}
 	m := regexp.MustCompile(`初始密码 first password: (\S+)`).FindStringSubmatch(out)

@@ -133,6 +133,22 @@ export const platform = {
   zones: () => api.get('/platform/zones'),
   overview: (year) => api.get('/platform/overview', { year }),
   chains: (year) => api.get('/platform/chains', { year }),
+  /** → {year, by, items: [{rank, code, name, docked_total, signed_count, investment_wan}]} */
+  ranking: (year, by) => api.get('/platform/ranking', { year, by }),
+  // a granted zone's own pages, read-only: the zone's read routes under /platform/zones/{code}
+  zone: (code) => {
+    const base = `/platform/zones/${encodeURIComponent(code)}`
+    return {
+      overview: (year) => api.get(`${base}/stats/overview`, { year }),
+      service: (year) => api.get(`${base}/stats/service`, { year }),
+      indicators: (year) => api.get(`${base}/indicators`, { year }),
+      projects: (query) => api.get(`${base}/projects`, query),
+      project: (id) => api.get(`${base}/projects/${id}`),
+      activities: (id) => api.get(`${base}/projects/${id}/activities`),
+      chains: () => api.get(`${base}/chains`),
+      map: (chain) => api.get(`${base}/chains/${encodeURIComponent(chain)}/map`),
+    }
+  },
 }
 
 export const targets = {

@@ -38,6 +38,8 @@ export const routes = [
       { path: 'indicators', name: 'indicators', component: () => import('../views/IndicatorsView.vue'), meta: { title: 'nav.indicators', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       // issue 19: the provincial platform (province users only)
       { path: 'platform', name: 'platform', component: () => import('../views/PlatformView.vue'), meta: { title: 'nav.platform', roles: ['province'] } },
+      { path: 'platform/zones/:code', name: 'platform-zone', component: () => import('../views/PlatformZoneView.vue'), props: true, meta: { title: 'nav.platform', roles: ['province'] } },
+      { path: 'platform/zones/:code/projects/:id', name: 'platform-project', component: () => import('../views/PlatformProjectView.vue'), props: true, meta: { title: 'nav.platform', roles: ['province'] } },
       // offline visits: what waits on this phone to be sent (issue 20)
       { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue'), meta: { title: 'offline.title' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
@@ -47,7 +49,7 @@ export const routes = [
 ]
 
 /** The pages a province user (issue 19) may open; anything else leads to 全省概览. */
-export const PROVINCE_PAGES = ['platform', 'settings', 'forbidden', 'not-found']
+export const PROVINCE_PAGES = ['platform', 'platform-zone', 'platform-project', 'settings', 'forbidden', 'not-found']
 
 /** The guard, exported for tests: log-in first, then role checks from /me. */
 export async function guard(to, auth) {
