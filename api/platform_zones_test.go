@@ -65,7 +65,7 @@ func TestPlatformZonePages(t *testing.T) {
 				pid = z.ProjectIDs["food"]
 			}
 			for _, p := range []string{"/stats/overview?year=2022", "/stats/overview?year=2023", "/stats/service?year=2023",
-				"/indicators?year=2022", "/projects?page_size=20&sort=-docked_at", "/projects?stage=follow_up&page_size=50",
+				"/indicators?year=2022", "/projects?page_size=20&page=2", "/projects?stage=follow_up&page_size=50",
 				fmt.Sprintf("/projects/%d", pid), fmt.Sprintf("/projects/%d/activities", pid), fmt.Sprintf("/projects/%d/history", pid),
 				"/chains", "/chains/food/map"} {
 				sameAnswer(t, e, prov, viewer, base+p, "/api/v1"+p)

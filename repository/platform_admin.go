@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
@@ -46,10 +47,11 @@ func (s *PlatformService) AdminZones(ctx context.Context) ([]*domain.PlatformAdm
 		return nil, err
 	}
 	var rows []struct {
-		zoneRow
-		Users, Projects, Grants int
+		Code, Name, TimeZone, Kind string
+		CreatedAt                  time.Time
+		Users, Projects, Grants    int
 	}
-	err := s.db.conn(ctx).Table("zones AS z").Select("z.*, " +
+	err := s.db.conn(ctx).Table("zones AS z").Select("z.code, z.name, z.time_zone, z.kind, z.created_at, " +
 		"(SELECT COUNT(*) FROM users u WHERE u.zone_id = z.id) AS users, " +
 		"(SELECT COUNT(*) FROM projects p WHERE p.zone_id = z.id AND p.deleted_at IS NULL) AS projects, " +
 		"(SELECT COUNT(*) FROM zone_grants g WHERE g.zone_id = z.id) AS grants").
