@@ -135,6 +135,10 @@ export const platform = {
   chains: (year) => api.get('/platform/chains', { year }),
   /** → {year, by, items: [{rank, code, name, docked_total, signed_count, investment_wan}]} */
   ranking: (year, by) => api.get('/platform/ranking', { year, by }),
+  // the platform administrator's: every zone, the platform's users, a province user's grants
+  adminZones: () => api.get('/platform/admin/zones'),
+  adminUsers: () => api.get('/platform/admin/users'),
+  setGrants: (userId, zones) => api.put(`/platform/admin/users/${userId}/grants`, { zones }),
   // a granted zone's own pages, read-only: the zone's read routes under /platform/zones/{code}
   zone: (code) => {
     const base = `/platform/zones/${encodeURIComponent(code)}`
