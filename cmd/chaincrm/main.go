@@ -129,6 +129,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			args = args[1:]
 		}
 	}
+	fs.Visit(func(f *flag.Flag) { pf.ZonesSet = pf.ZonesSet || f.Name == "zones" })
 	if cmd == "" || cmd == "help" {
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -13,6 +13,8 @@ import (
 type platformFlags struct {
 	Name, TimeZone, Role, Password, Email, DisplayName, Zones *string
 	Chains, Template                                          *string // zone create: chains from templates
+	// ZonesSet: --zones was given (its default serves seed --synthetic).
+	ZonesSet bool
 }
 
 // zoneCommand: chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]
@@ -75,7 +77,7 @@ func (m *Main) userCommand(ctx context.Context, args []string, f platformFlags) 
 		email = args[1] + "@localhost"
 	}
 	in := domain.ProvinceUserInput{Role: role, Username: args[1], DisplayName: *f.DisplayName, Email: email, Password: *f.Password}
-	if *f.Zones != "" {
+	if f.ZonesSet {
 		in.Zones = strings.Split(*f.Zones, ",")
 	}
 	def := ""

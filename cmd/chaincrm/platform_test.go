@@ -56,6 +56,15 @@ func TestZoneAndProvinceUserCommands(t *testing.T) {
 		t.Fatalf("user create: %v\n%s", err, out)
 	}
 
+	if out, err := runJobsCmd(t, dir, "user", "create", "pingtai", "--role", "platform_admin", "--password", "cloud ferry lantern orchard"); err != nil ||
+		!strings.Contains(out, "平台管理员") {
+		t.Fatalf("platform admin: %v\n%s", err, out)
+	}
+	if _, err := runJobsCmd(t, dir, "user", "create", "pt2", "--role", "platform_admin", "--zones", "laiyuan", "--password", "cloud ferry lantern orchard"); err == nil ||
+		!strings.Contains(err.Error(), "--zones") {
+		t.Errorf("a platform admin with zones: %v", err)
+	}
+
 	addr, _, stop := startServe(t, dir)
 	defer stop()
 	status, body := loginStatus(t, addr, "sheng", "cloud ferry lantern orchard")

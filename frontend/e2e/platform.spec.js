@@ -2,7 +2,7 @@
 // --zones laiyuan,xiongan` by e2e/server.mjs — logs in with a name and a password only, sees
 // the menu of the platform alone, compares the two zones' figures (each equal to the zone's
 // own dashboard) and their chains, and writes nothing.
-import { test, expect, uiLogin, settled, shot, toast } from './fixtures.js'
+import { test, expect, uiLogin, settled, shot, toast, fill } from './fixtures.js'
 
 const PROVINCE_USER = 'hebei_sw'
 const PROVINCE_PASSWORD = 'cloud ferry lantern orchard' // e2e/server.mjs
@@ -85,7 +85,7 @@ test('a province user opens a granted zone: its figures, projects, a project and
   await expect(table.locator('.el-table__body tr').first()).toBeVisible()
   const list = await api('director', 'GET', '/projects?page=1&page_size=20')
   await expect(page.locator('[data-test=platform-zone-page] .el-pagination')).toContainText(String(list.json.total))
-  await page.locator('[data-test=zone-project-q] input').fill('誉柯')
+  await fill(page, 'zone-project-q', '誉柯')
   await page.locator('[data-test=zone-project-search]').click()
   const found = await api('director', 'GET', '/projects?q=' + encodeURIComponent('誉柯') + '&page_size=20')
   expect(found.json.total).toBeGreaterThan(0)
