@@ -317,12 +317,13 @@ var idempotentRoutes = map[string]bool{
 
 // notIdempotent are creating routes left out on purpose, with the reason.
 var notIdempotent = map[string]string{
-	"POST " + v1 + "/tokens":          "its answer holds the token's secret, which must never be stored",
-	"POST " + v1 + "/import/projects": "the import is idempotent by itself (a row with the same name and investor updates) and runs its own batches",
-	"POST " + v1 + "/export/projects": "starts a background job that outlives the request's transaction; a second job harms nothing",
-	"POST " + v1 + "/departments":     "an administrator's setting made at a desk, never queued offline; a repeat is refused by the department's unique code",
-	"POST " + v1 + "/robots":          "an administrator's setting made at a desk, never queued offline; the answer is checked at once with the test button",
-	"POST " + v1 + "/users":           "an administrator's act, not sent offline; its roles are granted through casbin's adapter on a connection of its own, outside the request's transaction",
+	"POST " + v1 + "/tokens":                         "its answer holds the token's secret, which must never be stored",
+	"POST " + v1 + "/import/projects":                "the import is idempotent by itself (a row with the same name and investor updates) and runs its own batches",
+	"POST " + v1 + "/export/projects":                "starts a background job that outlives the request's transaction; a second job harms nothing",
+	"POST " + v1 + "/departments":                    "an administrator's setting made at a desk, never queued offline; a repeat is refused by the department's unique code",
+	"POST " + v1 + "/robots":                         "an administrator's setting made at a desk, never queued offline; the answer is checked at once with the test button",
+	"PUT " + v1 + "/platform/admin/users/:id/grants": "sets the whole list of a province user's zones: a repeat changes nothing and audits nothing; a platform administrator's act at a desk, never queued offline",
+	"POST " + v1 + "/users":                          "an administrator's act, not sent offline; its roles are granted through casbin's adapter on a connection of its own, outside the request's transaction",
 }
 
 // markIdempotent sets the flag on the listed routes.

@@ -61,7 +61,7 @@ var enumValues = map[reflect.Type][]any{
 	reflect.TypeFor[domain.CampaignKind]():      enum(domain.CampaignTrip, domain.CampaignConference),
 	reflect.TypeFor[domain.EnterpriseKind]():    enum(domain.EnterpriseKinds...),
 	reflect.TypeFor[domain.Ownership]():         enum(append([]domain.Ownership{""}, domain.Ownerships...)...),
-	reflect.TypeFor[domain.Role]():              enum(append(slices.Clone(domain.Roles), domain.RoleProvince)...),
+	reflect.TypeFor[domain.Role]():              enum(append(slices.Clone(domain.Roles), domain.RoleProvince, domain.RolePlatformAdmin)...),
 	reflect.TypeFor[domain.StaleColour]():       enum(domain.StaleGreen, domain.StaleYellow, domain.StaleRed),
 	reflect.TypeFor[domain.SupervisionStatus](): enum(domain.SupervisionOpen, domain.SupervisionAnswered, domain.SupervisionOverdue, domain.SupervisionClosed),
 	// issue 15: service requests
@@ -412,7 +412,7 @@ var tagDescriptions = map[string]string{
 	"reminders":    "The caller's to-dos (待办)",
 	"jobs":         "Scheduled jobs (administrators) (定时任务)",
 	"outbox":       "Stored emails and their delivery (administrators) (发件箱)",
-	"platform":     "The provincial platform: the granted zones side by side, read-only (province users) (全省概览)",
+	"platform":     "The provincial platform: the granted zones side by side and each one's own pages, read-only (province users) (全省概览); every zone and the province users' grants (platform administrators)",
 	"review-queue": "Decisions waiting for the caller (待决策)",
 	"investments":  "Capital realised (到资)",
 	"supervisions": "Supervision (督办)",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/laiyuan-edz/chaincrm/chainmap"
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -27,7 +28,7 @@ type platformZoneItem struct {
 }
 
 func (s *Server) platformRoutes() []route {
-	return []route{
+	out := []route{
 		{Method: http.MethodGet, Path: v1 + "/platform/zones", Obj: "platform", Act: "read",
 			Summary: "The zones granted to the caller (province users)", Out: platformZones{}, Handler: s.platformZones},
 		{Method: http.MethodGet, Path: v1 + "/platform/overview", Obj: "platform", Act: "read",
@@ -36,7 +37,50 @@ func (s *Server) platformRoutes() []route {
 		{Method: http.MethodGet, Path: v1 + "/platform/chains", Obj: "platform", Act: "read",
 			Summary: "The chains of the same code compared across the granted zones: nodes, the year's dockings and signings per zone",
 			Query:   yearQuery{}, Out: domain.PlatformChains{}, Handler: s.platformChains},
+		{Method: http.MethodGet, Path: v1 + "/platform/ranking", Obj: "platform", Act: "read",
+			Summary: "The granted zones ranked by the year's dockings, signings or signed investment (?by=docked|signed|investment); equal figures share a rank",
+			Query:   rankingQuery{}, Out: domain.PlatformRanking{}, Handler: s.platformRanking},
 	}
+	// The platform administrator's (role platform_admin): every zone, the platform's users
+	// and the province users' grants.
+	out = append(out,
+		route{Method: http.MethodGet, Path: v1 + "/platform/admin/zones", Obj: "platform", Act: "admin",
+			Summary: "Every zone (platform administrators): code, name, time zone, kind, users, projects and grants, with its creation time",
+			Out:     itemList[*domain.PlatformAdminZone]{}, Handler: s.platformAdminZones},
+		route{Method: http.MethodGet, Path: v1 + "/platform/admin/users", Obj: "platform", Act: "admin",
+			Summary: "The platform's users (province users with their zones, platform administrators)",
+			Out:     itemList[*domain.PlatformUser]{}, Handler: s.platformAdminUsers},
+		route{Method: http.MethodGet, Path: v1 + "/platform/admin/users/:id/grants", Obj: "platform", Act: "admin",
+			Summary: "A province user's zones", Out: domain.PlatformGrants{}, Handler: s.platformGrants},
+		route{Method: http.MethodPut, Path: v1 + "/platform/admin/users/:id/grants", Obj: "platform", Act: "admin",
+			Summary:     "Replace a province user's zones (grant and revoke); each zone granted or revoked is audited in its own log (zone_granted, zone_revoked)",
+			Description: "The body lists every zone the user is to read; [] revokes all. An unknown zone is refused (400 naming it) and nothing changes.",
+			Body:        domain.PlatformGrantsInput{}, Out: domain.PlatformGrants{}, Handler: s.setPlatformGrants},
+	)
+	// Each granted zone's own pages, read-only (issue 19): the zone's read routes under
+	// /platform/zones/{zone}/…, answered by the very handlers of the zone's own routes with
+	// the zone's whole read scope (its viewer role). An ungranted zone is 404.
+	for _, z := range []struct {
+		path, summary string
+		query, out    any
+		files         []string
+		h             gin.HandlerFunc
+	}{
+		{"/stats/overview", "A granted zone's dashboard figures of a year (its GET /stats/overview as the zone's viewer reads it): docked by channel, stage and chain, the stage funnel, signings", yearQuery{}, domain.Overview{}, nil, s.overview},
+		{"/stats/service", "A granted zone's service figures of a year (企业诉求: received, resolved, overdue …), as its GET /stats/service", yearQuery{}, domain.ServiceStats{}, nil, s.serviceStats},
+		{"/indicators", "A granted zone's monthly economic indicators of a year (经济指标), as its GET /indicators", yearQuery{}, indicatorYear{}, nil, s.listIndicators},
+		{"/projects", "A granted zone's projects, with the filters and paging of its GET /projects", projectListQuery{}, page[*domain.Project]{}, nil, s.listProjects},
+		{"/projects/:id", "One project of a granted zone", nil, domain.Project{}, nil, s.getProject},
+		{"/projects/:id/activities", "A project's activities in a granted zone", nil, itemList[*domain.Activity]{}, nil, s.listActivities},
+		{"/projects/:id/history", "Every change of a project in a granted zone", nil, []*domain.HistoryEntry{}, nil, s.projectHistory},
+		{"/chains", "A granted zone's industry chains", nil, []*domain.Chain{}, nil, s.listChains},
+		{"/chains/:code/map", "A granted zone's chain map with node status and gaps", nil, chainmap.Map{}, nil, s.chainMap},
+		{"/chains/:code/map.svg", "A granted zone's chain map as printable SVG", svgQuery{}, nil, []string{mediaSVG}, s.chainMapSVG},
+	} {
+		out = append(out, route{Method: http.MethodGet, Path: v1 + "/platform/zones/:zone" + z.path, Obj: "platform", Act: "read",
+			Summary: z.summary, Query: z.query, Out: z.out, Files: z.files, Handler: s.inGrantedZone(z.h)})
+	}
+	return out
 }
 
 func (s *Server) platformZones(c *gin.Context) {
@@ -78,6 +122,118 @@ func (s *Server) platformChains(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, o)
+}
+
+// rankingQuery picks the year and the figure of a ranking.
+type rankingQuery struct {
+	yearQuery
+	By string `query:"by" enum:"docked,signed,investment" default:"docked" description:"docked (对接项目, default), signed (签约项目) or investment (签约投资, 万元)"`
+}
+
+func (s *Server) platformRanking(c *gin.Context) {
+	year, err := s.yearParam(c)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	by := c.DefaultQuery("by", "docked")
+	if !slices.Contains(domain.PlatformRankings, by) {
+		_, err := domain.RankZones(&domain.PlatformOverview{}, by)
+		Abort(c, err)
+		return
+	}
+	o, err := s.svc.Platform.Overview(c.Request.Context(), year)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	r, err := domain.RankZones(o, by)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) platformAdminZones(c *gin.Context) {
+	zones, err := s.svc.PlatformAdmin.AdminZones(c.Request.Context())
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, itemList[*domain.PlatformAdminZone]{Items: zones, Total: len(zones)})
+}
+
+func (s *Server) platformAdminUsers(c *gin.Context) {
+	users, err := s.svc.PlatformAdmin.PlatformUsers(c.Request.Context())
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, itemList[*domain.PlatformUser]{Items: users, Total: len(users)})
+}
+
+func (s *Server) platformGrants(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	g, err := s.svc.PlatformAdmin.Grants(c.Request.Context(), id)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+func (s *Server) setPlatformGrants(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in domain.PlatformGrantsInput
+	if err := decodeJSON(c, &in); err != nil {
+		Abort(c, err)
+		return
+	}
+	if in.Zones == nil {
+		Abort(c, &domain.Error{Code: domain.EINVALID, Message: "请列出授权的开发区 (zones required)", Fields: map[string]string{"zones": "必填，[] 表示全部收回 (required; [] revokes all)"}})
+		return
+	}
+	g, err := s.svc.PlatformAdmin.SetGrants(c.Request.Context(), id, in.Zones)
+	if err != nil {
+		Abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+// inGrantedZone answers h as the zone {zone} of the path would answer its own viewer: the
+// caller must have been granted the zone (else 404, as for a zone that does not exist), and
+// the request then acts in that zone with the viewer role, the zone's whole read scope and
+// no write. The caller stays themself (their id and name) for the logs; the platform's
+// read-only gate (provinceReadOnly) has already run on their own roles.
+func (s *Server) inGrantedZone(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		a := domain.ActorFrom(ctx)
+		zones, err := s.svc.Platform.GrantedZones(ctx)
+		if err != nil {
+			Abort(c, err)
+			return
+		}
+		i := slices.IndexFunc(zones, func(z *domain.Zone) bool { return z.Code == c.Param("zone") })
+		if i < 0 || a == nil || a.User == nil {
+			Abort(c, domain.NotFound("开发区"))
+			return
+		}
+		v := *a.User
+		v.ZoneID = zones[i].ID
+		v.Roles = []domain.Role{domain.RoleViewer}
+		v.Chains, v.ChainIDs, v.Department, v.DepartmentID = nil, nil, nil, nil
+		c.Request = c.Request.WithContext(domain.WithActor(ctx, &domain.Actor{User: &v, Zone: zones[i], IP: a.IP}))
+		h(c)
+	}
 }
 
 // provinceOwnRoutes are the state-changing requests a province user may make: they touch

@@ -86,8 +86,10 @@ type Services struct {
 	Operations domain.OperationsService
 	// The provincial platform (issue 19): province users' zones and figures, and the
 	// background exports' state shared by every replica.
-	Platform   domain.PlatformService
-	ExportJobs domain.ExportJobStore
+	Platform domain.PlatformService
+	// The platform administrator's zone list and province users' grants (issue 19).
+	PlatformAdmin domain.PlatformAdminService
+	ExportJobs    domain.ExportJobStore
 	// Idempotency keys of creating requests (issue 20, offline visits).
 	Idempotency domain.IdempotencyStore
 }

@@ -213,7 +213,7 @@ func checkRoles(fe FieldErrors, roles []Role, chains []string, agency string) {
 	seen := map[Role]bool{}
 	for _, r := range roles {
 		switch {
-		case r == RoleProvince:
+		case r == RoleProvince || r == RolePlatformAdmin:
 			fe.Add("roles", "省市级账号不属于开发区，只能由平台用命令 chaincrm user create 创建 (province users are created on the command line)")
 		case !r.Valid():
 			fe.Add("roles", "未知的角色："+string(r)+" (unknown role)")

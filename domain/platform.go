@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -20,6 +21,12 @@ const bidiControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 // RoleProvince reads the figures of the zones granted to it, read-only (省、市级).
 const RoleProvince Role = "province"
+
+// RolePlatformAdmin administers the platform (issue 19): lists every zone and edits the
+// province users' grants. Kept, like province users, in the platform's row of zones; made
+// on the command line (`chaincrm user create NAME --role platform_admin --password P`).
+// It reads no zone's data and writes nothing but grants.
+const RolePlatformAdmin Role = "platform_admin"
 
 // PlatformZoneCode is the code of the zones row that holds the province users; no
 // development zone may take it.
@@ -140,6 +147,8 @@ func (in *ZoneInput) Validate() error {
 // ProvinceUserInput is a new province user (chaincrm user create USERNAME --role province
 // --zones Z1,Z2 --password P): a person above the zones, granted the zones Zones to read.
 type ProvinceUserInput struct {
+	// Role is RoleProvince (the default) or RolePlatformAdmin, who is granted no zones.
+	Role        Role
 	Username    string
 	DisplayName string
 	Email       string
@@ -173,7 +182,15 @@ func (in *ProvinceUserInput) Validate() error {
 		}
 	}
 	in.Zones = zones
-	if len(zones) == 0 {
+	if in.Role == "" {
+		in.Role = RoleProvince
+	}
+	switch {
+	case in.Role != RoleProvince && in.Role != RolePlatformAdmin:
+		fe.Add("role", "命令行只能创建 province 或 platform_admin 用户 (province or platform_admin)")
+	case in.Role == RolePlatformAdmin && len(zones) > 0:
+		fe.Add("zones", "平台管理员不授权开发区，他管理省市级用户的授权 (a platform administrator is granted no zones)")
+	case in.Role == RoleProvince && len(zones) == 0:
 		fe.Add("zones", "至少授权一个开发区 (at least one zone)")
 	}
 	if msg := CheckPassword(in.Password, PasswordContext{Username: in.Username, DisplayName: in.DisplayName}); msg != "" {
@@ -189,4 +206,112 @@ func slicesContains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// PlatformRankings are what zones can be ranked by (GET /platform/ranking?by=): the year's
+// dockings, signings, and signed investment (签约投资: planned at the year's end plus the
+// year's increases on earlier signings, the overview's signed.total_wan).
+var PlatformRankings = []string{"docked", "signed", "investment"}
+
+// PlatformRankItem is one zone's place in a ranking, with the three figures it can be
+// ranked by.
+type PlatformRankItem struct {
+	Rank          int    `json:"rank" description:"1 for the first; zones with equal figures share a rank (1, 1, 3)"`
+	Code          string `json:"code"`
+	Name          string `json:"name"`
+	DockedTotal   int    `json:"docked_total"`
+	SignedCount   int    `json:"signed_count"`
+	InvestmentWan Money  `json:"investment_wan" description:"the year's signed investment (signed.total_wan of the overview)"`
+}
+
+// PlatformRanking ranks the granted zones by one figure of a year.
+type PlatformRanking struct {
+	Year  int                `json:"year"`
+	By    string             `json:"by" enum:"docked,signed,investment"`
+	Items []PlatformRankItem `json:"items"`
+}
+
+// RankZones ranks an overview's zones by by (one of PlatformRankings), highest first; equal
+// figures share a rank (standard competition ranking) and are listed by code.
+func RankZones(o *PlatformOverview, by string) (*PlatformRanking, error) {
+	if !slicesContains(PlatformRankings, by) {
+		return nil, &Error{Code: EINVALID, Message: "排名依据无效 (unknown ranking)",
+			Fields: map[string]string{"by": "应为 docked、signed 或 investment (docked, signed or investment)"}}
+	}
+	out := &PlatformRanking{Year: o.Year, By: by, Items: make([]PlatformRankItem, 0, len(o.Zones))}
+	for _, z := range o.Zones {
+		out.Items = append(out.Items, PlatformRankItem{Code: z.Code, Name: z.Name, DockedTotal: z.DockedTotal,
+			SignedCount: z.Signed.Count, InvestmentWan: z.Signed.Total})
+	}
+	value := func(it PlatformRankItem) int64 {
+		switch by {
+		case "signed":
+			return int64(it.SignedCount)
+		case "investment":
+			return int64(it.InvestmentWan)
+		}
+		return int64(it.DockedTotal)
+	}
+	sort.SliceStable(out.Items, func(i, j int) bool {
+		a, b := out.Items[i], out.Items[j]
+		if va, vb := value(a), value(b); va != vb {
+			return va > vb
+		}
+		return a.Code < b.Code
+	})
+	for i := range out.Items {
+		if i > 0 && value(out.Items[i]) == value(out.Items[i-1]) {
+			out.Items[i].Rank = out.Items[i-1].Rank
+		} else {
+			out.Items[i].Rank = i + 1
+		}
+	}
+	return out, nil
+}
+
+// PlatformAdminZone is a zone as the platform administrator lists it.
+type PlatformAdminZone struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	TimeZone  string    `json:"time_zone"`
+	Kind      string    `json:"kind" enum:"zone,platform" description:"zone: a development zone; platform: the platform's own row (province users)"`
+	Users     int       `json:"users" description:"its user accounts"`
+	Projects  int       `json:"projects" description:"its projects (not deleted)"`
+	Grants    int       `json:"grants" description:"province users granted it"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// PlatformUser is a user of the platform's row: a province user with their zones, or a
+// platform administrator.
+type PlatformUser struct {
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Roles       []Role    `json:"roles"`
+	Disabled    bool      `json:"disabled"`
+	Zones       []string  `json:"zones" description:"codes of the zones granted (province users)"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// PlatformGrants are the zones a province user reads.
+type PlatformGrants struct {
+	UserID   int64    `json:"user_id"`
+	Username string   `json:"username"`
+	Zones    []string `json:"zones" description:"zone codes, sorted"`
+}
+
+// PlatformGrantsInput replaces a province user's zones.
+type PlatformGrantsInput struct {
+	Zones []string `json:"zones" required:"true" description:"every zone code the user is to read; [] revokes all"`
+}
+
+// PlatformAdminService is the platform administrator's (RolePlatformAdmin): every zone,
+// the platform's users and the province users' grants. Anyone else is refused (403).
+type PlatformAdminService interface {
+	AdminZones(ctx context.Context) ([]*PlatformAdminZone, error)
+	PlatformUsers(ctx context.Context) ([]*PlatformUser, error)
+	Grants(ctx context.Context, userID int64) (*PlatformGrants, error)
+	// SetGrants replaces a province user's grants, auditing each zone granted or revoked in
+	// that zone's log and the change in the platform's.
+	SetGrants(ctx context.Context, userID int64, zones []string) (*PlatformGrants, error)
 }

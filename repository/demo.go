@@ -255,40 +255,15 @@ func (db *DB) seedDemo(ctx context.Context, nodeSpecs map[string][]DemoNodeSpec,
 		}
 		users[u.Username] = row.ID
 	}
-	chains := map[string]int64{}
-	for i, c := range []struct{ Code, Name, Desc string }{
-		{"food", "现代食品", "依托桃木疙瘩屠宰厂、千喜鹤中央厨房，打造养殖—屠宰加工—中央厨房—冷链配送链条"},
-		{"mining", "矿业", "推动采选冶向尾矿综合利用和新型建材延伸"},
-		{"semiconductor", "第三代半导体", "以同光晶体碳化硅单晶衬底为链主，向外延、器件和应用延伸"},
-	} {
-		row := &chainRow{ZoneID: zone.ID, Code: c.Code, Name: c.Name, Description: c.Desc, SortOrder: i + 1, CreatedAt: now}
-		if err := q.Create(row).Error; err != nil {
-			return err
-		}
-		chains[c.Code] = row.ID
+	chains, nodes, err := db.createChains(ctx, zone.ID, DemoChains, nodeSpecs)
+	if err != nil {
+		return err
 	}
 	for _, u := range DemoUsers {
 		for _, c := range u.Chains {
 			if err := q.Create(&chainChiefRow{UserID: users[u.Username], ChainID: chains[c]}).Error; err != nil {
 				return err
 			}
-		}
-	}
-	nodes := map[string]int64{}
-	for _, code := range []string{"food", "mining", "semiconductor"} {
-		for i, n := range nodeSpecs[code] {
-			row := &chainNodeRow{ZoneID: zone.ID, ChainID: chains[code], Name: n.Name, Segment: n.Segment, SortOrder: i + 1, CreatedAt: now}
-			if n.Parent != "" {
-				pid, ok := nodes[n.Parent]
-				if !ok {
-					return fmt.Errorf("demo node %s: parent %s comes later", n.Key, n.Parent)
-				}
-				row.ParentID = &pid
-			}
-			if err := q.Create(row).Error; err != nil {
-				return err
-			}
-			nodes[n.Key] = row.ID
 		}
 	}
 	ents := map[string]int64{}

@@ -15,6 +15,7 @@ type FirstRun struct {
 	Admin     string
 	Password  string
 	Generated bool
+	Chains    []string // the chains the zone was made with (zone create --chains/--template)
 }
 
 // FirstAdminUsername is the first-run administrator's user name.
@@ -47,7 +48,7 @@ func (db *DB) CreateFirstZone(ctx context.Context, code, name, timeZone, passwor
 	if err != nil || len(codes) > 0 {
 		return nil, err
 	}
-	run, err := db.createZone(ctx, code, name, timeZone, password, roles, "CHAINCRM_ADMIN_PASSWORD")
+	run, err := db.createZone(ctx, code, name, timeZone, password, roles, "CHAINCRM_ADMIN_PASSWORD", nil)
 	if err != nil {
 		return nil, fmt.Errorf("first run: %w", err)
 	}

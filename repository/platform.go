@@ -25,10 +25,17 @@ import (
 // CreateZone adds a development zone with its administrator "admin", whose password is
 // password when given (it must pass the policy) or else generated; either way it must be
 // changed at the first log-in, as the first-run administrator's (docs/security.md). The
-// caller adds the zone's default policy.
-func (db *DB) CreateZone(ctx context.Context, in domain.ZoneInput, password string, roles RoleAssigner) (*FirstRun, error) {
+// zone gets the chains of chains (templates, ResolveChainTemplates) with their node trees,
+// in the same transaction as the zone. The caller adds the zone's default policy.
+func (db *DB) CreateZone(ctx context.Context, in domain.ZoneInput, password string, roles RoleAssigner, chains ...ChainTemplate) (*FirstRun, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
+	}
+	for _, c := range chains {
+		if !slices.Contains(DemoChains, c) {
+			return nil, &domain.Error{Code: domain.EINVALID, Message: "没有这条产业链模板 (unknown chain): " + c.Code,
+				Fields: map[string]string{"chains": "没有这条产业链模板：" + c.Code}}
+		}
 	}
 	var n int64
 	if err := db.gorm.WithContext(ctx).Model(&zoneRow{}).Where("code = ?", in.Code).Count(&n).Error; err != nil {
@@ -38,12 +45,18 @@ func (db *DB) CreateZone(ctx context.Context, in domain.ZoneInput, password stri
 		return nil, &domain.Error{Code: domain.ECONFLICT, Message: "开发区代码已存在 (zone exists): " + in.Code,
 			Fields: map[string]string{"code": "已被使用 (taken)"}}
 	}
-	return db.createZone(ctx, in.Code, in.Name, in.TimeZone, password, roles, "admin password")
+	run, err := db.createZone(ctx, in.Code, in.Name, in.TimeZone, password, roles, "admin password", chains)
+	if err == nil {
+		for _, c := range chains {
+			run.Chains = append(run.Chains, c.Code)
+		}
+	}
+	return run, err
 }
 
 // createZone writes a zone and its administrator; what names the password source in
 // errors.
-func (db *DB) createZone(ctx context.Context, code, name, timeZone, password string, roles RoleAssigner, what string) (*FirstRun, error) {
+func (db *DB) createZone(ctx context.Context, code, name, timeZone, password string, roles RoleAssigner, what string, chains []ChainTemplate) (*FirstRun, error) {
 	run := &FirstRun{Admin: FirstAdminUsername, Password: password}
 	if password == "" {
 		run.Password, run.Generated = GeneratePassword(16), true
@@ -65,8 +78,22 @@ func (db *DB) createZone(ctx context.Context, code, name, timeZone, password str
 		if err := q.Create(u).Error; err != nil {
 			return err
 		}
-		return db.audit(ctx, domain.AuditEntry{ZoneID: zone.ID, Action: domain.AuditUserCreate, Object: userObject(u.ID),
-			Detail: auditDetail(map[string]any{"username": FirstAdminUsername, "first_run": true, "generated_password": run.Generated})})
+		if err := db.audit(ctx, domain.AuditEntry{ZoneID: zone.ID, Action: domain.AuditUserCreate, Object: userObject(u.ID),
+			Detail: auditDetail(map[string]any{"username": FirstAdminUsername, "first_run": true, "generated_password": run.Generated})}); err != nil {
+			return err
+		}
+		if len(chains) == 0 {
+			return nil
+		}
+		if _, _, err := db.createChains(ctx, zone.ID, chains, TemplateNodes()); err != nil {
+			return err
+		}
+		codes := make([]string, len(chains))
+		for i, c := range chains {
+			codes[i] = c.Code
+		}
+		return db.audit(ctx, domain.AuditEntry{ZoneID: zone.ID, Action: AuditChainsFromTemplate, Object: "zone:" + code,
+			Detail: auditDetail(map[string]any{"chains": codes})})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: %w", code, err)
@@ -104,7 +131,7 @@ func (db *DB) PlatformZone(ctx context.Context, create bool) (*domain.Zone, erro
 }
 
 // CreateProvinceUser adds a province user granted the zones in.Zones (codes of
-// development zones). The password must pass the policy. A name that a user of the default
+// development zones), or a platform administrator (in.Role, no zones). The password must pass the policy. A name that a user of the default
 // zone (defaultZone) holds is refused: a log-in without a zone would find that user first.
 // The caller adds the platform's default policy.
 func (db *DB) CreateProvinceUser(ctx context.Context, in domain.ProvinceUserInput, defaultZone string, roles RoleAssigner) (*domain.User, error) {
@@ -114,8 +141,10 @@ func (db *DB) CreateProvinceUser(ctx context.Context, in domain.ProvinceUserInpu
 	fe := domain.FieldErrors{}
 	q := db.gorm.WithContext(ctx)
 	var zones []zoneRow
-	if err := q.Where("code IN ? AND kind = ?", in.Zones, ZoneKindZone).Find(&zones).Error; err != nil {
-		return nil, err
+	if len(in.Zones) > 0 {
+		if err := q.Where("code IN ? AND kind = ?", in.Zones, ZoneKindZone).Find(&zones).Error; err != nil {
+			return nil, err
+		}
 	}
 	for _, code := range in.Zones {
 		if !slices.ContainsFunc(zones, func(z zoneRow) bool { return z.Code == code }) {
@@ -171,7 +200,7 @@ func (db *DB) CreateProvinceUser(ctx context.Context, in domain.ProvinceUserInpu
 		}
 		slices.Sort(codes)
 		if err := db.audit(ctx, domain.AuditEntry{ZoneID: pz.ID, Action: domain.AuditUserCreate, Object: userObject(u.ID),
-			Detail: auditDetail(map[string]any{"username": u.Username, "role": domain.RoleProvince, "zones": codes})}); err != nil {
+			Detail: auditDetail(map[string]any{"username": u.Username, "role": in.Role, "zones": codes})}); err != nil {
 			return err
 		}
 		for _, z := range zones { // each zone's own log says who may now read it
@@ -185,11 +214,15 @@ func (db *DB) CreateProvinceUser(ctx context.Context, in domain.ProvinceUserInpu
 	if err != nil {
 		return nil, fmt.Errorf("province user %s: %w", in.Username, err)
 	}
-	if _, err := roles.AddRoleForUserInDomain(in.Username, string(domain.RoleProvince), domain.PlatformZoneCode); err != nil {
+	if _, err := roles.AddRoleForUserInDomain(in.Username, string(in.Role), domain.PlatformZoneCode); err != nil {
 		return nil, fmt.Errorf("province user %s: role: %w", in.Username, err)
 	}
 	return NewUserService(db).FindUserByID(ctx, u.ID)
 }
+
+// AuditChainsFromTemplate is written to a new zone's log when it is made with chains from
+// a template.
+const AuditChainsFromTemplate = "chains_created"
 
 // AuditZoneGranted is written to a zone's audit log when a province user is granted it.
 const AuditZoneGranted = "zone_granted"

@@ -46,8 +46,8 @@ Usage:
                                       run one scheduled job now (reminders, digest, outbox, robot_summary)
   chaincrm import FILE [--zone Z] [--dry-run]
                                       import projects from .xlsx/.csv as the zone's administrator
-  chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]
-                                      add a development zone with its administrator admin
+  chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P] [--chains C1,C2 | --template laiyuan]
+                                      add a development zone with its administrator admin (and chains)
                                       (a generated first password is printed once)
   chaincrm user create USERNAME --role province --zones Z1,Z2 --password P [--email E] [--display-name N]
                                       add a province user (省、市级) who reads those zones
@@ -114,6 +114,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		Email:       fs.String("email", "", "user create: the e-mail address"),
 		DisplayName: fs.String("display-name", "", "user create: the name shown"),
 		Zones:       zones,
+		Chains:      fs.String("chains", "", "zone create: chains from the templates, e.g. food,mining,semiconductor"),
+		Template:    fs.String("template", "", "zone create: every chain of a template zone, e.g. laiyuan"),
 	}
 	// flags may come before and after the command
 	var cmd string
@@ -132,6 +134,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			args = args[1:]
 		}
 	}
+	fs.Visit(func(f *flag.Flag) { pf.ZonesSet = pf.ZonesSet || f.Name == "zones" })
 	if cmd == "" || cmd == "help" {
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -270,15 +273,7 @@ func (m *Main) ensurePolicies(ctx context.Context) error {
 	return nil
 }
 
-func demoNodes() map[string][]repository.DemoNodeSpec {
-	out := map[string][]repository.DemoNodeSpec{}
-	for code, nodes := range chainmap.DemoNodes {
-		for _, n := range nodes {
-			out[code] = append(out[code], repository.DemoNodeSpec{Key: n.Key, Name: n.Name, Segment: n.Segment, Parent: n.Parent})
-		}
-	}
-	return out
-}
+func demoNodes() map[string][]repository.DemoNodeSpec { return repository.TemplateNodes() }
 
 // seedDemo loads the demo zone unless it is there, and tells whether it loaded it now.
 func (m *Main) seedDemo(ctx context.Context) (bool, error) {

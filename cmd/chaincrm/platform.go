@@ -6,26 +6,40 @@ import (
 	"strings"
 
 	"github.com/laiyuan-edz/chaincrm/domain"
+	"github.com/laiyuan-edz/chaincrm/repository"
 )
 
 // platformFlags are the flags of zone create and user create (issue 19).
 type platformFlags struct {
 	Name, TimeZone, Role, Password, Email, DisplayName, Zones *string
+	Chains, Template                                          *string // zone create: chains from templates
+	// ZonesSet: --zones was given (its default serves seed --synthetic).
+	ZonesSet bool
 }
 
-// zoneCommand: chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]. The
-// zone's administrator "admin" gets --password (which must pass the policy) or a generated
+// zoneCommand: chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]
+// [--chains C1,C2 | --template T]. The zone's chains, when asked for, are the templates'
+// (the demo zone's chains and node trees, repository.ResolveChainTemplates), written in the
+// zone's transaction; an unknown name writes nothing. The zone's administrator "admin" gets --password (which must pass the policy) or a generated
 // password printed this once; either must be changed at the first log-in, as the first-run
 // administrator's (docs/security.md).
 func (m *Main) zoneCommand(ctx context.Context, args []string, f platformFlags) error {
 	if len(args) != 2 || args[0] != "create" {
-		return fmt.Errorf("usage: chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P]")
+		return fmt.Errorf("usage: chaincrm zone create CODE --name NAME [--time-zone TZ] [--password P] [--chains C1,C2 | --template laiyuan]")
+	}
+	var list []string
+	if *f.Chains != "" {
+		list = strings.Split(*f.Chains, ",")
+	}
+	chains, err := repository.ResolveChainTemplates(*f.Template, list)
+	if err != nil {
+		return cliError(err)
 	}
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
 	in := domain.ZoneInput{Code: args[1], Name: *f.Name, TimeZone: *f.TimeZone}
-	run, err := m.DB.CreateZone(ctx, in, *f.Password, m.DB.AuditedRoles(m.Enforcer))
+	run, err := m.DB.CreateZone(ctx, in, *f.Password, m.DB.AuditedRoles(m.Enforcer), chains...)
 	if err != nil {
 		return cliError(err)
 	}
@@ -33,6 +47,9 @@ func (m *Main) zoneCommand(ctx context.Context, args []string, f platformFlags) 
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "已创建开发区 %s（%s），时区 %s，及其管理员 zone and administrator created\n", run.Zone.Name, run.Zone.Code, run.Zone.TimeZone)
+	if len(run.Chains) > 0 {
+		fmt.Fprintf(m.Stdout, "  产业链 chains: %s（含环节 with their nodes）\n", strings.Join(run.Chains, ", "))
+	}
 	fmt.Fprintf(m.Stdout, "  登录 log in: {\"zone\": %q, \"username\": %q}\n", run.Zone.Code, run.Admin)
 	if run.Generated {
 		fmt.Fprintf(m.Stdout, "  初始密码 first password: %s\n", run.Password)
@@ -46,10 +63,11 @@ func (m *Main) zoneCommand(ctx context.Context, args []string, f platformFlags) 
 // userCommand: chaincrm user create USERNAME --role province --zones Z1,Z2 --password P.
 func (m *Main) userCommand(ctx context.Context, args []string, f platformFlags) error {
 	if len(args) != 2 || args[0] != "create" {
-		return fmt.Errorf("usage: chaincrm user create USERNAME --role province --zones Z1,Z2 --password P [--email E] [--display-name NAME]")
+		return fmt.Errorf("usage: chaincrm user create USERNAME --role province --zones Z1,Z2 --password P [--email E] [--display-name NAME]\n       chaincrm user create USERNAME --role platform_admin --password P")
 	}
-	if *f.Role != string(domain.RoleProvince) {
-		return fmt.Errorf("user create: --role province is the only role made on the command line (%q); a zone's users are made by its administrator in the web app", *f.Role)
+	role := domain.Role(*f.Role)
+	if role != domain.RoleProvince && role != domain.RolePlatformAdmin {
+		return fmt.Errorf("user create: --role province or platform_admin are the only roles made on the command line (%q); a zone's users are made by its administrator in the web app", *f.Role)
 	}
 	if err := m.openDB(ctx); err != nil {
 		return err
@@ -58,8 +76,10 @@ func (m *Main) userCommand(ctx context.Context, args []string, f platformFlags) 
 	if email == "" {
 		email = args[1] + "@localhost"
 	}
-	in := domain.ProvinceUserInput{Username: args[1], DisplayName: *f.DisplayName, Email: email, Password: *f.Password,
-		Zones: strings.Split(*f.Zones, ",")}
+	in := domain.ProvinceUserInput{Role: role, Username: args[1], DisplayName: *f.DisplayName, Email: email, Password: *f.Password}
+	if f.ZonesSet {
+		in.Zones = strings.Split(*f.Zones, ",")
+	}
 	def := ""
 	if codes, err := m.DB.ZoneCodes(ctx); err != nil {
 		return err
@@ -73,7 +93,11 @@ func (m *Main) userCommand(ctx context.Context, args []string, f platformFlags) 
 	if err := m.ensurePolicies(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "已创建省市级用户 %s，可查看开发区 province user created, reading: %s\n", u.Username, strings.Join(in.Zones, ", "))
+	if role == domain.RolePlatformAdmin {
+		fmt.Fprintf(m.Stdout, "已创建平台管理员 %s platform administrator created\n", u.Username)
+	} else {
+		fmt.Fprintf(m.Stdout, "已创建省市级用户 %s，可查看开发区 province user created, reading: %s\n", u.Username, strings.Join(in.Zones, ", "))
+	}
 	fmt.Fprintf(m.Stdout, "  登录时只需用户名和密码，不选开发区 (log in with username and password, no zone)\n")
 	return nil
 }

@@ -17,8 +17,16 @@ func TestZoneAndProvinceUserCommands(t *testing.T) {
 	if _, err := runJobsCmd(t, dir, "seed", "--demo"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区")
-	if err != nil {
+	if _, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--chains", "food,steel"); err == nil ||
+		!strings.Contains(err.Error(), "--chains") || !strings.Contains(err.Error(), "steel") {
+		t.Errorf("an unknown chain: %v", err)
+	}
+	if _, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--template", "hebei"); err == nil ||
+		!strings.Contains(err.Error(), "--template") {
+		t.Errorf("an unknown template: %v", err)
+	}
+	out, err := runJobsCmd(t, dir, "zone", "create", "xiongan", "--name", "雄安新区开发区", "--chains", "food,semiconductor")
+	if err != nil || !strings.Contains(out, "产业链 chains: food, semiconductor") {
 		t.Fatalf("zone create: %v\n%s", err, out)
 	}
 	m := regexp.MustCompile(`初始密码 first password: (\S+)`).FindStringSubmatch(out)
@@ -46,6 +54,15 @@ func TestZoneAndProvinceUserCommands(t *testing.T) {
 	out, err = runJobsCmd(t, dir, "user", "create", "sheng", "--role", "province", "--zones", "laiyuan,xiongan", "--password", "cloud ferry lantern orchard")
 	if err != nil {
 		t.Fatalf("user create: %v\n%s", err, out)
+	}
+
+	if out, err := runJobsCmd(t, dir, "user", "create", "pingtai", "--role", "platform_admin", "--password", "cloud ferry lantern orchard"); err != nil ||
+		!strings.Contains(out, "平台管理员") {
+		t.Fatalf("platform admin: %v\n%s", err, out)
+	}
+	if _, err := runJobsCmd(t, dir, "user", "create", "pt2", "--role", "platform_admin", "--zones", "laiyuan", "--password", "cloud ferry lantern orchard"); err == nil ||
+		!strings.Contains(err.Error(), "--zones") {
+		t.Errorf("a platform admin with zones: %v", err)
 	}
 
 	addr, _, stop := startServe(t, dir)

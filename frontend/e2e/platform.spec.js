@@ -2,7 +2,7 @@
 // --zones laiyuan,xiongan` by e2e/server.mjs — logs in with a name and a password only, sees
 // the menu of the platform alone, compares the two zones' figures (each equal to the zone's
 // own dashboard) and their chains, and writes nothing.
-import { test, expect, uiLogin, settled, shot } from './fixtures.js'
+import { test, expect, uiLogin, settled, shot, toast, fill } from './fixtures.js'
 
 const PROVINCE_USER = 'hebei_sw'
 const PROVINCE_PASSWORD = 'cloud ferry lantern orchard' // e2e/server.mjs
@@ -49,4 +49,107 @@ test('a province user compares the granted zones on 全省概览, read-only', as
   const write = await page.request.post('/api/v1/projects', { headers: { 'X-CSRF-Token': csrf },
     data: { name: '省里建的项目', investor: '某公司', channel: 'self_sourced', asset_type: 'heavy', planned_investment_wan: 1, docked_at: '2023-01-05' } })
   expect(write.status(), await write.text()).toBe(403)
+})
+
+test('a province user opens a granted zone: its figures, projects, a project and its chain maps, read-only', async ({ page, api, axe }) => {
+  await uiLogin(page, PROVINCE_USER, PROVINCE_PASSWORD)
+  await page.goto('/platform?year=2022')
+  await settled(page)
+  // the ranking: laiyuan first by dockings in 2022 (the other zone docked nothing that year)
+  const ranking = page.locator('[data-test=ranking-table]')
+  await expect(ranking.locator('.el-table__body tr').first()).toContainText('河北涞源经济开发区')
+  await expect(ranking.locator('[data-test=rank-no]').first()).toHaveText('1')
+  // the other zone's chains come from the templates: 矿业 is compared across both zones
+  const chains = page.locator('[data-test=platform-page] section', { hasText: '同名产业链对比' })
+  await chains.locator('[data-test=chart-table-toggle]').click()
+  await expect(chains.locator('[data-test=chart-table]')).toContainText('矿业 · 雄安新区开发区')
+
+  // into the zone from the table
+  await page.locator('[data-test=platform-zones] .el-table__body tr', { hasText: 'laiyuan' }).locator('[data-test=zone-row]').click()
+  await expect(page).toHaveURL(/\/platform\/zones\/laiyuan\?year=2022/)
+  await settled(page)
+  const own = await api('director', 'GET', '/stats/overview?year=2022')
+  const service = await api('director', 'GET', '/stats/service?year=2022')
+  await expect(page.locator('[data-test=zone-docked]')).toHaveText(String(own.json.docked_total))
+  await expect(page.locator('[data-test=zone-signed]')).toHaveText(String(own.json.signed.count))
+  await expect(page.locator('[data-test=zone-service-received]')).toHaveText(String(service.json.received))
+  await expect(page.locator('[data-test=zone-service-overdue]')).toHaveText(String(service.json.overdue))
+  await expect(page.locator('[data-test=zone-funnel]')).toBeVisible()
+  await expect(page.locator('[data-test=zone-indicators]')).toBeVisible()
+  await axe(page, '开发区详情 概况')
+  await shot(page, 'platform-zone')
+
+  // its projects, as the zone's own list counts them, and one project read-only
+  await page.getByRole('tab', { name: '招商项目' }).click()
+  const table = page.locator('[data-test=zone-projects]')
+  await expect(table.locator('.el-table__body tr').first()).toBeVisible()
+  const list = await api('director', 'GET', '/projects?page=1&page_size=20')
+  await expect(page.locator('[data-test=platform-zone-page] .el-pagination')).toContainText(String(list.json.total))
+  await fill(page, 'zone-project-q', '誉柯')
+  await page.locator('[data-test=zone-project-search]').click()
+  const found = await api('director', 'GET', '/projects?q=' + encodeURIComponent('誉柯') + '&page_size=20')
+  expect(found.json.total).toBeGreaterThan(0)
+  await expect(table.locator('.el-table__body tr')).toHaveCount(found.json.total)
+  await axe(page, '开发区详情 招商项目')
+  await table.locator('[data-test=zone-project-link]').first().click()
+  await expect(page).toHaveURL(/\/platform\/zones\/laiyuan\/projects\/\d+/)
+  await settled(page)
+  await expect(page.locator('h1')).toContainText('誉柯')
+  await expect(page.locator('[data-test=pf-investor]')).toContainText('誉柯')
+  await expect(page.locator('[data-test=platform-project-page] button', { hasText: /编辑|修改|删除|推进|记录/ })).toHaveCount(0)
+  await axe(page, '平台 项目详情')
+  await page.locator('[data-test=back-zone]').click()
+  await expect(page).toHaveURL(/\/platform\/zones\/laiyuan\?.*tab=projects/)
+
+  // its chain maps
+  await page.getByRole('tab', { name: '产业链图谱' }).click()
+  await expect(page.locator('[data-test=zone-chain-tabs]')).toContainText('现代食品')
+  const map = await api('director', 'GET', '/chains/food/map')
+  await expect(page.locator('[data-test=zone-map-nodes] .el-table__body tr')).toHaveCount(map.json.nodes.length)
+  await expect(page.locator('[data-test=zone-map-chart]')).toBeVisible()
+  await axe(page, '开发区详情 产业链图谱')
+  // nothing to edit anywhere on the zone's page
+  await expect(page.locator('[data-test=platform-zone-page] button', { hasText: /编辑|修改|删除|新建|录入/ })).toHaveCount(0)
+
+  // an ungranted zone is not found; the zone's own routes stay refused
+  const other = await page.request.get('/api/v1/platform/zones/nowhere/projects')
+  expect(other.status()).toBe(404)
+})
+
+test('the platform administrator lists the zones and edits a province user\'s grants', async ({ page, api, axe }) => {
+  await uiLogin(page, 'pingtai', PROVINCE_PASSWORD)
+  await expect(page).toHaveURL(/\/platform\/admin/)
+  const nav = page.locator('[data-test=nav]')
+  await expect(nav.locator('a')).toHaveCount(1)
+  await settled(page)
+  const zones = page.locator('[data-test=admin-zones]')
+  await expect(zones.locator('.el-table__body tr', { hasText: 'laiyuan' })).toContainText('河北涞源经济开发区')
+  await expect(zones.locator('.el-table__body tr', { hasText: 'xiongan' })).toContainText('Asia/Shanghai')
+  await expect(zones.locator('.el-table__body tr', { hasText: 'platform' })).toContainText('省市级平台')
+  await axe(page, '开发区与授权')
+  await shot(page, 'platform-admin')
+
+  // revoke laiyuan from hebei_sw: the province user no longer reads it; laiyuan's own log says so
+  const row = page.locator('[data-test=admin-users] .el-table__body tr', { hasText: PROVINCE_USER })
+  await row.locator('[data-test=edit-grants]').click()
+  const dialog = page.locator('[data-test=grants-dialog]')
+  await expect(dialog.locator('[data-test=grant-laiyuan]')).toBeVisible()
+  await axe(page, '修改授权')
+  await dialog.locator('[data-test=grant-laiyuan]').click()
+  await dialog.locator('[data-test=save-grants]').click()
+  await toast(page, '已保存')
+  await expect(row.locator('[data-test=granted-zone]')).toHaveText(['雄安新区开发区'])
+  const log = await api('admin', 'GET', '/audit?action=zone_revoked')
+  expect(log.status).toBe(200)
+  expect(log.json.items.some((e) => e.actor === 'pingtai' && String(e.detail).includes(PROVINCE_USER))).toBe(true)
+
+  // grant it back (the other tests read laiyuan as hebei_sw)
+  await row.locator('[data-test=edit-grants]').click()
+  await dialog.locator('[data-test=grant-laiyuan]').click()
+  await dialog.locator('[data-test=save-grants]').click()
+  await expect(row.locator('[data-test=granted-zone]')).toHaveText(['河北涞源经济开发区', '雄安新区开发区'])
+
+  // the platform administrator reads no zone's data
+  const projects = await page.request.get('/api/v1/projects')
+  expect(projects.status()).toBe(403)
 })

@@ -45,14 +45,15 @@ const serverEnv = {
   CHAINCRM_ROBOTS_ALLOW_HTTP: 'true',
 }
 // The provincial platform (issue 19, e2e/platform.spec.js): the demo zone first (so that it
-// stays the default zone), a second zone and a province user granted both, made with the
-// commands an operator uses.
+// stays the default zone), a second zone with two chains from the templates, a province user
+// granted both and a platform administrator, made with the commands an operator uses.
 const PROVINCE_USER = 'hebei_sw'
 const PROVINCE_PASSWORD = 'cloud ferry lantern orchard'
 for (const args of [
   ['seed', '--demo'],
-  ['zone', 'create', 'xiongan', '--name', '雄安新区开发区'],
+  ['zone', 'create', 'xiongan', '--name', '雄安新区开发区', '--chains', 'food,mining'],
   ['user', 'create', PROVINCE_USER, '--role', 'province', '--zones', 'laiyuan,xiongan', '--password', PROVINCE_PASSWORD, '--display-name', '省商务厅'],
+  ['user', 'create', 'pingtai', '--role', 'platform_admin', '--password', PROVINCE_PASSWORD, '--display-name', '平台管理员'],
 ]) {
   const r = spawnSync(BIN, args, { env: serverEnv, cwd: tmp, encoding: 'utf8' })
   if (r.status !== 0) {

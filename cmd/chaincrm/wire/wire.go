@@ -52,9 +52,10 @@ func Services(db *repository.DB, roles repository.RoleManager, jobSvc *jobs.Serv
 		Indicators: repository.NewIndicatorService(db),
 		Operations: repository.NewOperationsService(db),
 		// issue 19: the provincial platform
-		Platform:    repository.NewPlatformService(db),
-		ExportJobs:  repository.NewExportJobStore(db),
-		Idempotency: repository.NewIdempotencyService(db),
+		Platform:      repository.NewPlatformService(db),
+		PlatformAdmin: repository.NewPlatformService(db),
+		ExportJobs:    repository.NewExportJobStore(db),
+		Idempotency:   repository.NewIdempotencyService(db),
 	}
 }
 

@@ -133,6 +133,26 @@ export const platform = {
   zones: () => api.get('/platform/zones'),
   overview: (year) => api.get('/platform/overview', { year }),
   chains: (year) => api.get('/platform/chains', { year }),
+  /** → {year, by, items: [{rank, code, name, docked_total, signed_count, investment_wan}]} */
+  ranking: (year, by) => api.get('/platform/ranking', { year, by }),
+  // the platform administrator's: every zone, the platform's users, a province user's grants
+  adminZones: () => api.get('/platform/admin/zones'),
+  adminUsers: () => api.get('/platform/admin/users'),
+  setGrants: (userId, zones) => api.put(`/platform/admin/users/${userId}/grants`, { zones }),
+  // a granted zone's own pages, read-only: the zone's read routes under /platform/zones/{code}
+  zone: (code) => {
+    const base = `/platform/zones/${encodeURIComponent(code)}`
+    return {
+      overview: (year) => api.get(`${base}/stats/overview`, { year }),
+      service: (year) => api.get(`${base}/stats/service`, { year }),
+      indicators: (year) => api.get(`${base}/indicators`, { year }),
+      projects: (query) => api.get(`${base}/projects`, query),
+      project: (id) => api.get(`${base}/projects/${id}`),
+      activities: (id) => api.get(`${base}/projects/${id}/activities`),
+      chains: () => api.get(`${base}/chains`),
+      map: (chain) => api.get(`${base}/chains/${encodeURIComponent(chain)}/map`),
+    }
+  },
 }
 
 export const targets = {

@@ -38,6 +38,9 @@ export const routes = [
       { path: 'indicators', name: 'indicators', component: () => import('../views/IndicatorsView.vue'), meta: { title: 'nav.indicators', roles: ['admin', 'director', 'chain_chief', 'recruiter', 'viewer'] } },
       // issue 19: the provincial platform (province users only)
       { path: 'platform', name: 'platform', component: () => import('../views/PlatformView.vue'), meta: { title: 'nav.platform', roles: ['province'] } },
+      { path: 'platform/admin', name: 'platform-admin', component: () => import('../views/PlatformAdminView.vue'), meta: { title: 'nav.platformAdmin', roles: ['platform_admin'] } },
+      { path: 'platform/zones/:code', name: 'platform-zone', component: () => import('../views/PlatformZoneView.vue'), props: true, meta: { title: 'nav.platform', roles: ['province'] } },
+      { path: 'platform/zones/:code/projects/:id', name: 'platform-project', component: () => import('../views/PlatformProjectView.vue'), props: true, meta: { title: 'nav.platform', roles: ['province'] } },
       // offline visits: what waits on this phone to be sent (issue 20)
       { path: 'outbox', name: 'outbox', component: () => import('../views/OutboxView.vue'), meta: { title: 'offline.title' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('../views/NotFoundView.vue'), props: { forbidden: true }, meta: { title: 'app.noPermission' } },
@@ -47,7 +50,10 @@ export const routes = [
 ]
 
 /** The pages a province user (issue 19) may open; anything else leads to 全省概览. */
-export const PROVINCE_PAGES = ['platform', 'settings', 'forbidden', 'not-found']
+export const PROVINCE_PAGES = ['platform', 'platform-zone', 'platform-project', 'settings', 'forbidden', 'not-found']
+
+/** The pages a platform administrator (issue 19) may open. */
+export const PLATFORM_ADMIN_PAGES = ['platform-admin', 'settings', 'forbidden', 'not-found']
 
 /** The guard, exported for tests: log-in first, then role checks from /me. */
 export async function guard(to, auth) {
@@ -69,6 +75,8 @@ export async function guard(to, auth) {
   if (auth.me && isLiaisonOnly(auth.me) && !LIAISON_PAGES.includes(to.name)) return { name: 'requests' }
   // a province user reads the platform only: every zone page is refused by the server
   if (auth.me && hasRole(auth.me, 'province') && !PROVINCE_PAGES.includes(to.name)) return { name: 'platform' }
+  // the platform's administrator manages zones and grants only (issue 19)
+  if (auth.me && hasRole(auth.me, 'platform_admin') && !PLATFORM_ADMIN_PAGES.includes(to.name)) return { name: 'platform-admin' }
   const roles = to.meta && to.meta.roles
   if (roles && auth.me && !hasRole(auth.me, ...roles)) return { name: 'forbidden' }
   return true
