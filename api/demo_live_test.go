@@ -106,8 +106,12 @@ func TestLiveDemoPresent(t *testing.T) {
 				}
 				r.JSON(t, &rs)
 				overdue, soon, maxOverdue, within3w := 0, 0, 0, 0
+				rules := map[string]int{}
 				for _, it := range rs.Items {
 					days := today.DaysSince(it.DueAt)
+					if days > 0 {
+						rules[it.Rule]++
+					}
 					switch {
 					case days > 0:
 						overdue++
@@ -147,8 +151,8 @@ func TestLiveDemoPresent(t *testing.T) {
 						t.Errorf("%v: %v days in stage", p["name"], n)
 					}
 				}
-				t.Logf("recruiter1: %d reminders, %d overdue (max %d days, %d within three weeks), %d not yet due; decisions waiting %d; open projects %d, colours %v",
-					len(rs.Items), overdue, maxOverdue, within3w, soon, len(q.Items), nOpen, stale)
+				t.Logf("recruiter1: %d reminders, %d overdue (max %d days, %d within three weeks), %d not yet due; decisions waiting %d; open projects %d, colours %v; overdue by rule %v",
+					len(rs.Items), overdue, maxOverdue, within3w, soon, len(q.Items), nOpen, stale, rules)
 				if stale["green"]*2 < nOpen || stale["yellow"]+stale["red"] == 0 {
 					t.Errorf("project list colours %v of %d", stale, nOpen)
 				}

@@ -33,8 +33,9 @@ const demoPresentKey = "demo.present"
 // weeks, some past the 14 days a lead may go quiet, two quiet for two months.
 var demoTouched = []int{3, 6, 9, 12, 2, 16, 5, 8, 11, 19, 4, 7, 23, 10, 1, 13, 62, 6, 17, 9, 27, 5, 74, 8}
 
-// Days after an activity that its next step is due.
-var demoNextGap = []int{7, 10, 14, 21, 5, 12}
+// Days from the load day to the latest activity's next step: mostly ahead, a few within
+// the three days that raise a reminder, two just missed.
+var demoNextDue = []int{6, 10, 2, 14, -3, 8, 18, 1, 12, 5, -1, 21, 9, 16}
 
 // Days ago that the projects in identification, risk and decision entered their stage
 // (identification opens for 21 days, a risk assessment is due in 14, a decision in 7).
@@ -154,8 +155,11 @@ func (db *DB) layDemoPresent(ctx context.Context, zoneID int64, today domain.Dat
 		actDay := today.AddDays(-touched)
 		act := &activityRow{ZoneID: zoneID, ProjectID: p.ID, Kind: note.Kind, OccurredAt: actDay,
 			Place: []string{"北京", "开发区管委会", "天津", "雄安新区", "石家庄"}[k%5], Summary: "【示例】" + note.Summary,
-			NextStep: note.Next, NextDue: actDay.AddDays(demoNextGap[k%len(demoNextGap)]), AuthorID: p.OwnerID,
+			NextStep: note.Next, NextDue: today.AddDays(demoNextDue[k%len(demoNextDue)]), AuthorID: p.OwnerID,
 			CreatedAt: at(actDay, 17, 30), UpdatedAt: at(actDay, 17, 30)}
+		if !act.NextDue.After(actDay) {
+			act.NextDue = actDay.AddDays(7)
+		}
 		if stage == domain.StageDecision || stage == domain.StageFollowUp {
 			act.NextDue = domain.Date{} // the decision is the chief's; follow-up has its milestones
 		}
