@@ -278,6 +278,8 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 	// them soonest due first, so the backlog's first are the most overdue.
 	byRule := map[string]int{}
 	var ruleOrder []string
+	var fresh []*domain.Reminder
+	freshItems := map[*domain.Reminder]DigestReminder{}
 	for _, r := range ix.reminders[u.ID] {
 		if !visible(scope, ix.projects[r.ProjectID]) {
 			continue
@@ -293,7 +295,8 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		}
 		d.Reminders.Total++
 		if week.isNew(r.CreatedAt) {
-			d.NewReminders.add(o.MaxReminders, item)
+			fresh = append(fresh, r)
+			freshItems[r] = item
 			continue
 		}
 		if overdue {
@@ -304,6 +307,11 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		}
 		byRule[item.Rule]++
 		d.Backlog.add(o.MaxBacklog, item)
+	}
+	// The news newest first, as a feed: what was raised last is named first.
+	newestFirst(fresh)
+	for _, r := range fresh {
+		d.NewReminders.add(o.MaxReminders, freshItems[r])
 	}
 	for _, r := range ruleOrder {
 		d.BacklogByRule = append(d.BacklogByRule, Count{Label: r, N: byRule[r]})
@@ -392,6 +400,20 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		d.AgentLeads = countOpen(mine)
 	}
 	return d
+}
+
+// newestFirst orders reminders by when they were raised, newest first; then soonest due.
+func newestFirst(rs []*domain.Reminder) {
+	sort.SliceStable(rs, func(a, b int) bool {
+		x, y := rs[a], rs[b]
+		if !x.CreatedAt.Equal(y.CreatedAt) {
+			return x.CreatedAt.After(y.CreatedAt)
+		}
+		if !x.DueAt.Time().Equal(y.DueAt.Time()) {
+			return x.DueAt.Before(y.DueAt)
+		}
+		return x.ID < y.ID
+	})
 }
 
 // follows reports whether a project's news concerns u: the director's zone, a chief's

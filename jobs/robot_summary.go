@@ -208,6 +208,7 @@ func weeklyNews(ix *digestIndex, chainID *int64, week Week) *weekly {
 			w.backlogOverdue++
 		}
 	}
+	newestFirst(w.newReminders)
 	for _, m := range ix.data.Moves {
 		if in(m.ProjectID) {
 			w.moves = append(w.moves, m)
