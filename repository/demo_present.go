@@ -21,9 +21,10 @@ import (
 //
 // It writes only rows and fields the figures do not read: activities (no figure counts
 // them), projects' stage_entered_at, last_progress_at and planned milestone dates (the 2023
-// target counts actual dates), and a stage line in the history for each present stage entry
-// — only when it falls after 2022, so that the 2022 stage durations stay as they are. It is
-// deterministic given the day, and runs once per demo zone (settings key demo.present).
+// target counts actual dates), the risk assessments' filing time. It writes no stage lines
+// in the history: the stage durations of the dashboard are computed from those, and the
+// present's entries have no true previous stage line to measure from. It is deterministic
+// given the day, and runs once per demo zone (settings key demo.present).
 // The reminders follow from these facts when the reminder job runs (jobs.ReplayReminders
 // raises them on the days they would have been raised).
 
@@ -106,21 +107,11 @@ func (db *DB) layDemoPresent(ctx context.Context, zoneID int64, today domain.Dat
 		t := d.Time()
 		return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, loc).UTC()
 	}
-	var users []userRow
-	if err := q.Where("zone_id = ?", zoneID).Find(&users).Error; err != nil {
-		return err
-	}
-	names := map[int64]string{}
-	for _, u := range users {
-		names[u.ID] = u.Username
-	}
 	var projects []projectRow
 	if err := q.Where("zone_id = ? AND deleted_at IS NULL AND stage IN ?", zoneID,
 		[]string{"lead", "identification", "risk", "decision", "follow_up"}).Order("id").Find(&projects).Error; err != nil {
 		return err
 	}
-	// The seed's year: a present stage line dated in it or before would change its figures.
-	seedYearEnd := at(domain.MustDate("2023-01-01"), 0, 0)
 	var nOpen, nIdent, nRisk, nDecision, nFollow int
 	for _, p := range projects {
 		stage := domain.Stage(p.Stage)
@@ -172,14 +163,6 @@ func (db *DB) layDemoPresent(ctx context.Context, zoneID int64, today domain.Dat
 			cols["stage_entered_at"] = enteredAt
 			if enteredAt.After(at(actDay, 17, 30)) {
 				cols["last_progress_at"] = enteredAt
-			}
-			if prev := map[domain.Stage]domain.Stage{domain.StageIdentification: domain.StageLead, domain.StageRisk: domain.StageIdentification,
-				domain.StageDecision: domain.StageRisk}[stage]; prev != "" && !enteredAt.Before(seedYearEnd) {
-				h := &historyRow{ZoneID: zoneID, ProjectID: p.ID, At: enteredAt, ActorID: p.OwnerID, Actor: names[p.OwnerID],
-					Action: "transition", Field: "stage", FromValue: string(prev), ToValue: string(stage)}
-				if err := q.Create(h).Error; err != nil {
-					return err
-				}
 			}
 			if stage == domain.StageDecision { // the assessment came in before the decision was asked for
 				if err := q.Model(&riskRow{}).Where("project_id = ?", p.ID).Update("created_at", at(today.AddDays(-entered-2), 15, 0)).Error; err != nil {
