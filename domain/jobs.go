@@ -340,19 +340,44 @@ type StageMove struct {
 	From, To  Stage
 }
 
-// DigestData is everything one zone's weekly digest is composed from.
+// DigestDecision is a landing decision taken in the digest's news window.
+type DigestDecision struct {
+	ProjectID int64
+	At        time.Time
+	Outcome   string // approved, rejected
+	Decider   string // display name
+	Notes     string
+}
+
+// DigestSupervision is a 督办 issued in the digest's news window.
+type DigestSupervision struct {
+	ProjectID   int64
+	At          time.Time
+	Issuer      string // display name
+	Instruction string
+	Due         Date
+}
+
+// DigestData is everything one zone's weekly digest is composed from. The news window is
+// (From, To]: everything since the previous digest (see DigestStore.DigestRuns).
 type DigestData struct {
-	Zone      *Zone
-	Users     []*User // enabled users with roles and chains
-	Chains    []*Chain
-	Projects  []*DigestProject // not deleted
-	Moves     []*StageMove     // stage changes in [From, To)
-	Reminders []*Reminder      // live reminders (open, or snoozed until today or earlier)
-	Targets   []*Target        // the year's targets with progress (-1: not computable)
+	Zone         *Zone
+	Users        []*User // enabled users with roles and chains
+	Chains       []*Chain
+	Projects     []*DigestProject     // not deleted
+	Moves        []*StageMove         // stage changes in (From, To]
+	Decisions    []*DigestDecision    // landing decisions taken in (From, To]
+	Supervisions []*DigestSupervision // 督办 issued in (From, To]
+	Reminders    []*Reminder          // live reminders (open, or snoozed until today or earlier); CreatedAt in (From, To] is news
+	Targets      []*Target            // the year's targets with progress (-1: not computable)
 }
 
 // DigestStore loads what the weekly digest needs.
 type DigestStore interface {
 	DigestZones(ctx context.Context) ([]*Zone, error)
+	// DigestData reads a zone; from and to bound the news window (from, to].
 	DigestData(ctx context.Context, zoneID int64, from, to time.Time, today Date) (*DigestData, error)
+	// DigestRuns lists the as-of moments of the successful digest runs (job_runs) before
+	// before, newest first, at most limit: where "since the last digest" starts.
+	DigestRuns(ctx context.Context, before time.Time, limit int) ([]time.Time, error)
 }

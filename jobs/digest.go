@@ -18,7 +18,8 @@ type DigestOptions struct {
 	Thresholds   Thresholds
 	HorizonDays  int // upcoming milestones shown this many days ahead (60)
 	MaxListItems int // longest list in one section (20); the rest is counted
-	MaxReminders int // reminders listed in one email (30); the rest is counted
+	MaxReminders int // new reminders listed in one email (30); the rest is counted
+	MaxBacklog   int // older items named per backlog list (5, the worst first); the rest is counted
 }
 
 // DigestJob writes one weekly email per person to the outbox.
@@ -30,21 +31,66 @@ type DigestJob struct {
 	Opts   DigestOptions
 }
 
-// Week is the digest's week: the seven days before the run.
+// Week is the digest's week: the seven days before the run, and its news window.
 type Week struct {
 	Year, Number int       // ISO week of the run's day
 	From, To     time.Time // [From, To): the seven days before the run
 	First, Last  domain.Date
 	Today        domain.Date
+	// The news window (NewsFrom, NewsTo]: from the previous digest run (the first
+	// successful one of the latest earlier week, in job_runs) to this run's moment; for a
+	// first-ever digest the seven days before the run. Every re-run of a week, on any
+	// replica, computes the same window, and consecutive weeks' windows meet without a gap.
+	NewsFrom, NewsTo time.Time
+	FirstDigest      bool
+	loc              *time.Location
 }
 
-// WeekOf returns the digest week of a run at at.
+// WeekOf returns the digest week of a run at at, with the first-ever digest's news window
+// (the seven days before at); DigestJob.Run narrows it to the previous digest.
 func WeekOf(at time.Time, loc *time.Location) Week {
 	today := domain.DateOf(at, loc)
 	y, n := today.Time().ISOWeek()
 	start := time.Date(today.Year(), today.Time().Month(), today.Time().Day(), 0, 0, 0, 0, loc)
 	return Week{Year: y, Number: n, From: start.AddDate(0, 0, -7).UTC(), To: start.UTC(),
-		First: today.AddDays(-7), Last: today.AddDays(-1), Today: today}
+		First: today.AddDays(-7), Last: today.AddDays(-1), Today: today,
+		NewsFrom: at.Add(-7 * 24 * time.Hour).UTC(), NewsTo: at.UTC(), FirstDigest: true, loc: loc}
+}
+
+// isNew reports whether t falls in the news window.
+func (w Week) isNew(t time.Time) bool { return t.After(w.NewsFrom) && !t.After(w.NewsTo) }
+
+// Since is the start of the news window in the zone's words ("2023年3月13日 08:30").
+func (w Week) Since() string {
+	loc := w.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := w.NewsFrom.In(loc)
+	return fmt.Sprintf("%s %s", domain.DateOf(t, loc).Chinese(), t.Format("15:04"))
+}
+
+// newsWindow sets the week's news window from the previous successful digest runs: the
+// window starts at the first run of the latest ISO week before this run's week (so a
+// re-run in the same week, or a second replica, starts at the same moment), or — no digest
+// ever ran — seven days before the run.
+func (j *DigestJob) newsWindow(ctx context.Context, week *Week, at time.Time, loc *time.Location) error {
+	monday := week.Today.AddDays(-((int(week.Today.Time().Weekday()) + 6) % 7))
+	weekStart := time.Date(monday.Year(), monday.Time().Month(), monday.Time().Day(), 0, 0, 0, 0, loc)
+	runs, err := j.Store.DigestRuns(ctx, weekStart, 50)
+	if err != nil || len(runs) == 0 {
+		return err
+	}
+	y, n := runs[0].In(loc).ISOWeek()
+	first := runs[0]
+	for _, r := range runs[1:] {
+		if ry, rn := r.In(loc).ISOWeek(); ry != y || rn != n {
+			break
+		}
+		first = r
+	}
+	week.NewsFrom, week.NewsTo, week.FirstDigest = first.UTC(), at.UTC(), false
+	return nil
 }
 
 // Run composes every zone's digests as of at and writes them to the outbox; a re-run in
@@ -52,13 +98,16 @@ func WeekOf(at time.Time, loc *time.Location) Week {
 func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
 	o := j.opts()
 	week := WeekOf(at, o.Loc)
+	if err := j.newsWindow(ctx, &week, at, o.Loc); err != nil {
+		return "", err
+	}
 	zones, err := j.Store.DigestZones(ctx)
 	if err != nil {
 		return "", err
 	}
 	var queued, again, optedOut, nothing, badAddr int
 	for _, z := range zones {
-		data, err := j.Store.DigestData(ctx, z.ID, week.From, week.To, week.Today)
+		data, err := j.Store.DigestData(ctx, z.ID, week.NewsFrom, week.NewsTo, week.Today)
 		if err != nil {
 			return "", err
 		}
@@ -103,8 +152,9 @@ func (j *DigestJob) Run(ctx context.Context, at time.Time) (string, error) {
 			return "", err
 		}
 	}
-	return fmt.Sprintf("%d年第%d周：生成周报%d封，本周已生成%d封，退订%d人，无内容%d人，地址无效%d人 (queued %d, already %d, opted out %d, nothing to report %d, bad address %d)",
-		week.Year, week.Number, queued, again, optedOut, nothing, badAddr, queued, again, optedOut, nothing, badAddr), nil
+	return fmt.Sprintf("%d年第%d周（新事项自%s起）：生成周报%d封，本周已生成%d封，退订%d人，无内容%d人，地址无效%d人 (news since %s; queued %d, already %d, opted out %d, nothing to report %d, bad address %d)",
+		week.Year, week.Number, week.Since(), queued, again, optedOut, nothing, badAddr, week.NewsFrom.Format(time.RFC3339),
+		queued, again, optedOut, nothing, badAddr), nil
 }
 
 func (j *DigestJob) opts() DigestOptions {
@@ -121,6 +171,9 @@ func (j *DigestJob) opts() DigestOptions {
 	if o.MaxReminders <= 0 {
 		o.MaxReminders = 30
 	}
+	if o.MaxBacklog <= 0 {
+		o.MaxBacklog = 5
+	}
 	if o.MailDomain == "" {
 		o.MailDomain = "chaincrm.invalid"
 	}
@@ -131,6 +184,9 @@ func (j *DigestJob) opts() DigestOptions {
 
 // Compose builds one user's digest from a zone's data (exported for tests and docs).
 func (j *DigestJob) Compose(data *domain.DigestData, u *domain.User, week Week) *Digest {
+	if week.loc == nil {
+		week.loc = j.opts().Loc
+	}
 	return j.compose(indexDigest(data), u, week)
 }
 
@@ -217,6 +273,13 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		Period: fmt.Sprintf("%s—%s", week.First.Chinese(), week.Last.Chinese())}
 	link := func(p int64) string { return fmt.Sprintf("%s/projects/%d", o.BaseURL, p) }
 
+	// The reminders: the ones raised since the last digest are news, named in full; the
+	// older backlog is counted (by rule) and only its worst few are named. The store gives
+	// them soonest due first, so the backlog's first are the most overdue.
+	byRule := map[string]int{}
+	var ruleOrder []string
+	var fresh []*domain.Reminder
+	freshItems := map[*domain.Reminder]DigestReminder{}
 	for _, r := range ix.reminders[u.ID] {
 		if !visible(scope, ix.projects[r.ProjectID]) {
 			continue
@@ -225,9 +288,39 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 		if overdue {
 			d.overdue++
 		}
-		d.Reminders.add(o.MaxReminders, DigestReminder{Rule: ruleLabel(r.Rule), Project: r.ProjectName, Message: r.Message,
-			Due: r.DueAt.Chinese(), Overdue: overdue, Link: link(r.ProjectID)})
+		item := DigestReminder{Rule: ruleLabel(r.Rule), Project: r.ProjectName, Message: r.Message,
+			Due: r.DueAt.Chinese(), Overdue: overdue, Link: link(r.ProjectID)}
+		if overdue {
+			item.DaysOverdue = week.Today.DaysSince(r.DueAt)
+		}
+		d.Reminders.Total++
+		if week.isNew(r.CreatedAt) {
+			fresh = append(fresh, r)
+			freshItems[r] = item
+			continue
+		}
+		if overdue {
+			d.BacklogOverdue++
+		}
+		if byRule[item.Rule] == 0 {
+			ruleOrder = append(ruleOrder, item.Rule)
+		}
+		byRule[item.Rule]++
+		d.Backlog.add(o.MaxBacklog, item)
 	}
+	// The news newest first, as a feed: what was raised last is named first.
+	newestFirst(fresh)
+	for _, r := range fresh {
+		d.NewReminders.add(o.MaxReminders, freshItems[r])
+	}
+	for _, r := range ruleOrder {
+		d.BacklogByRule = append(d.BacklogByRule, Count{Label: r, N: byRule[r]})
+	}
+	sort.SliceStable(d.BacklogByRule, func(a, b int) bool { return d.BacklogByRule[a].N > d.BacklogByRule[b].N })
+
+	// The news of the projects this person follows: the week's stage moves, landing
+	// decisions and 督办.
+	j.news(ix, u, scope, d, link)
 
 	{ // the milestones of the follow-up projects the user owns
 		for _, p := range ix.byOwner[u.ID] {
@@ -309,6 +402,83 @@ func (j *DigestJob) compose(ix *digestIndex, u *domain.User, week Week) *Digest 
 	return d
 }
 
+// newestFirst orders reminders by when they were raised, newest first; then soonest due.
+func newestFirst(rs []*domain.Reminder) {
+	sort.SliceStable(rs, func(a, b int) bool {
+		x, y := rs[a], rs[b]
+		if !x.CreatedAt.Equal(y.CreatedAt) {
+			return x.CreatedAt.After(y.CreatedAt)
+		}
+		if !x.DueAt.Time().Equal(y.DueAt.Time()) {
+			return x.DueAt.Before(y.DueAt)
+		}
+		return x.ID < y.ID
+	})
+}
+
+// follows reports whether a project's news concerns u: the director's zone, a chief's
+// chains, an owner's projects, an agent's submissions — always within u's scope.
+func follows(u *domain.User, scope domain.Scope, p *domain.DigestProject) bool {
+	if !visible(scope, p) {
+		return false
+	}
+	if scope.All && u.HasRole(domain.RoleDirector) {
+		return true
+	}
+	if p.OwnerID == u.ID || (u.HasRole(domain.RoleAgent) && p.CreatedByID == u.ID) {
+		return true
+	}
+	if p.ChainID != nil && u.HasRole(domain.RoleChainChief) {
+		for _, id := range u.ChainIDs {
+			if id == *p.ChainID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// news fills the moves, decisions and 督办 of the news window that concern u.
+func (j *DigestJob) news(ix *digestIndex, u *domain.User, scope domain.Scope, d *Digest, link func(int64) string) {
+	o := j.opts()
+	for _, m := range ix.orderMoves {
+		p := ix.projects[m.ProjectID]
+		if p == nil || !follows(u, scope, p) {
+			continue
+		}
+		d.NewsMoves.add(o.MaxListItems, DigestMove{Project: p.Name, From: m.From.Label(), To: m.To.Label(), Actor: m.Actor,
+			Day: domain.DateOf(m.At, o.Loc).Chinese(), Link: link(p.ID), Signed: m.To == domain.StageFollowUp,
+			Dropped: m.To == domain.StageDropped})
+	}
+	for _, dc := range ix.data.Decisions {
+		p := ix.projects[dc.ProjectID]
+		if p == nil || !follows(u, scope, p) {
+			continue
+		}
+		d.NewsDecisions.add(o.MaxListItems, DigestDecided{Project: p.Name, Outcome: outcomeLabel(dc.Outcome),
+			Approved: dc.Outcome == "approved", Decider: dc.Decider, Notes: dc.Notes,
+			Day: domain.DateOf(dc.At, o.Loc).Chinese(), Link: link(p.ID)})
+	}
+	for _, s := range ix.data.Supervisions {
+		p := ix.projects[s.ProjectID]
+		if p == nil || !follows(u, scope, p) {
+			continue
+		}
+		d.NewsSupervisions.add(o.MaxListItems, DigestSupervised{Project: p.Name, Issuer: s.Issuer, Instruction: s.Instruction,
+			Due: s.Due.Chinese(), Day: domain.DateOf(s.At, o.Loc).Chinese(), Mine: p.OwnerID == u.ID, Link: link(p.ID)})
+	}
+}
+
+func outcomeLabel(outcome string) string {
+	switch outcome {
+	case "approved":
+		return "同意落地"
+	case "rejected":
+		return "不予落地"
+	}
+	return outcome
+}
+
 func countOpen(ps []*domain.DigestProject) int {
 	n := 0
 	for _, p := range ps {
@@ -385,7 +555,7 @@ func (j *DigestJob) waiting(ix *digestIndex, ps []*domain.DigestProject, scope d
 	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Days > rows[b].Days })
 	var out List[DigestDecision]
 	for _, r := range rows {
-		out.add(o.MaxListItems, r)
+		out.add(o.MaxBacklog, r)
 	}
 	return out
 }
@@ -416,7 +586,7 @@ func (j *DigestJob) overdue(ps []*domain.DigestProject, scope domain.Scope, week
 	sort.SliceStable(rows, func(a, b int) bool { return rows[a].Days > rows[b].Days })
 	var out List[DigestOverdue]
 	for _, r := range rows {
-		out.add(o.MaxListItems, r)
+		out.add(o.MaxBacklog, r)
 	}
 	return out
 }

@@ -21,7 +21,18 @@ type Digest struct {
 	Title   string
 	Period  string
 
-	Reminders  List[DigestReminder] // everyone: their live reminders
+	// News first: what happened since the previous digest (Week.NewsFrom), named in full.
+	NewReminders     List[DigestReminder]   // reminders raised since the last digest
+	NewsMoves        List[DigestMove]       // stage moves of the projects the person follows
+	NewsDecisions    List[DigestDecided]    // landing decisions taken on them
+	NewsSupervisions List[DigestSupervised] // 督办 issued on them
+
+	// The older backlog: counted, by rule, with the worst few (most overdue) named.
+	Backlog        List[DigestReminder]
+	BacklogOverdue int
+	BacklogByRule  []Count
+
+	Reminders  List[DigestReminder] // everyone: all their live reminders (Total only; new + backlog)
 	Milestones []DigestMilestone    // owners: coming and overdue milestones of their follow-up projects
 	Chains     []*ChainDigest       // chain chiefs: one per chain they chief
 	ZoneView   *ZoneDigest          // the director: the whole zone and the year's targets
@@ -34,7 +45,7 @@ type Digest struct {
 // section counts when something moved, waits or is overdue; the director's zone view when
 // the zone has any project or target.
 func (d *Digest) Empty() bool {
-	if d.Reminders.Total > 0 || len(d.Milestones) > 0 || d.AgentMoves.Total > 0 {
+	if d.Reminders.Total > 0 || len(d.Milestones) > 0 || d.AgentMoves.Total > 0 || d.NewsCount() > 0 {
 		return false
 	}
 	for _, c := range d.Chains {
@@ -47,6 +58,33 @@ func (d *Digest) Empty() bool {
 
 // OverdueReminders counts the reminders past their due day (listed or not).
 func (d *Digest) OverdueReminders() int { return d.overdue }
+
+// NewsCount is how many new items the digest names: reminders raised, stage moves,
+// decisions taken and 督办 issued since the previous digest.
+func (d *Digest) NewsCount() int {
+	return d.NewReminders.Total + d.NewsMoves.Total + d.NewsDecisions.Total + d.NewsSupervisions.Total
+}
+
+// NewsSummary is the news in one line: "新增待办2项、阶段推进1项、督办1项".
+func (d *Digest) NewsSummary() string {
+	var parts []string
+	for _, c := range []Count{{"新增待办", d.NewReminders.Total}, {"阶段推进", d.NewsMoves.Total},
+		{"落地决策", d.NewsDecisions.Total}, {"督办", d.NewsSupervisions.Total}} {
+		if c.N > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d项", c.Label, c.N))
+		}
+	}
+	return strings.Join(parts, "、")
+}
+
+// BacklogRules is the backlog counted by rule: "洽谈无进展12项、里程碑逾期3项".
+func (d *Digest) BacklogRules() string {
+	parts := make([]string, len(d.BacklogByRule))
+	for i, c := range d.BacklogByRule {
+		parts[i] = fmt.Sprintf("%s%d项", c.Label, c.N)
+	}
+	return strings.Join(parts, "、")
+}
 
 // DecisionsWaiting counts decisions waiting on this person (their chains', or the zone's).
 func (d *Digest) DecisionsWaiting() int {
@@ -69,12 +107,20 @@ func (d *Digest) Greeting() string {
 	return name
 }
 
-// Subject is the email's subject line.
+// Subject is the email's subject line; it leads with how many items are new:
+// "【开发区】2023年第12周招商工作周报：本周3项新事项，另有45项待办 · 待决策2项".
 func (d *Digest) Subject() string {
-	parts := []string{fmt.Sprintf("【%s】%s", d.Zone.Name, d.Title)}
-	if n := d.Reminders.Total; n > 0 {
-		parts = append(parts, fmt.Sprintf("待办%d项", n))
+	head := fmt.Sprintf("【%s】%s", d.Zone.Name, d.Title)
+	n, b := d.NewsCount(), d.Backlog.Total
+	switch {
+	case n > 0 && b > 0:
+		head += fmt.Sprintf("：本周%d项新事项，另有%d项待办", n, b)
+	case n > 0:
+		head += fmt.Sprintf("：本周%d项新事项", n)
+	case b > 0:
+		head += fmt.Sprintf("：本周无新事项，另有%d项待办", b)
 	}
+	parts := []string{head}
 	if n := d.DecisionsWaiting(); n > 0 {
 		parts = append(parts, fmt.Sprintf("待决策%d项", n))
 	}
@@ -114,7 +160,22 @@ type Pipeline struct {
 type DigestReminder struct {
 	Rule, Project, Message, Due string
 	Overdue                     bool
+	DaysOverdue                 int
 	Link                        string
+}
+
+// DigestDecided is a landing decision taken since the last digest.
+type DigestDecided struct {
+	Project, Outcome, Decider, Notes, Day string
+	Approved                              bool
+	Link                                  string
+}
+
+// DigestSupervised is a 督办 issued since the last digest.
+type DigestSupervised struct {
+	Project, Issuer, Instruction, Due, Day string
+	Mine                                   bool // the reader owns the project: theirs to do
+	Link                                   string
 }
 
 // DigestMilestone is a coming or overdue milestone.

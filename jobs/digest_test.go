@@ -56,10 +56,16 @@ type mailRow struct {
 
 func outboxMails(t *testing.T, e *apitest.Env) map[string]mailRow {
 	t.Helper()
+	return weekMails(t, e, "")
+}
+
+// weekMails are the weekly digests of one week ("2023-w12"; "": all) by user.
+func weekMails(t *testing.T, e *apitest.Env, week string) map[string]mailRow {
+	t.Helper()
 	var rows []mailRow
 	// the weekly digests only (the outbox also carries the demo's escalated service requests)
 	if err := e.DB.Gorm().Table("outbox").Select("message_id, to_addr, subject, body_text, body_html, status").
-		Where("message_id LIKE 'digest-%'").Scan(&rows).Error; err != nil {
+		Where("message_id LIKE ?", "digest-"+week+"%").Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]mailRow{}

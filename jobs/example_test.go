@@ -13,14 +13,19 @@ import (
 	"github.com/laiyuan-edz/chaincrm/jobs"
 )
 
-// TestDigestExample plays a week in the demo zone — a lead advanced, a landing decision
-// taken and the project signed, a risk assessment filed — and runs the reminders and the
-// digest on Monday 2023-03-20 08:30. With CHAINCRM_UPDATE_DOCS=1 it writes the director's
+// TestDigestExample plays a week in the demo zone — the reminders and the digest ran on
+// Monday 2023-03-13, then a lead advanced, a landing decision was taken and the project
+// signed, a risk assessment filed — and runs the reminders and the digest on Monday
+// 2023-03-20 08:30: the week's news comes first, the backlog is counted. With CHAINCRM_UPDATE_DOCS=1 it writes the director's
 // and a chain chief's email to docs/ (digest-example.html, digest-example-chief.html) and a
 // recruiter's plain-text part (digest-example.txt).
 func TestDigestExample(t *testing.T) {
 	e := apitest.New(t, "sqlite")
-	e.Clock.Set(zoneTime("2023-03-13 09:30"))
+	// The Monday before: the reminders and the digest ran (the backlog is last week's).
+	e.Clock.Set(zoneTime("2023-03-13 08:30"))
+	runJob(t, e, jobs.JobReminders)
+	runJob(t, e, jobs.JobDigest)
+	advance(e, time.Hour)
 	all := allProjects(t, e, "admin", "")
 	byName := func(prefix string) projectJSON {
 		for _, p := range all {
@@ -66,7 +71,7 @@ func TestDigestExample(t *testing.T) {
 	runJob(t, e, jobs.JobReminders)
 	advance(e, zoneTime("2023-03-20 08:30").Sub(e.Clock.Now()))
 	runJob(t, e, jobs.JobDigest)
-	mails := outboxMails(t, e)
+	mails := weekMails(t, e, "2023-w12")
 	for _, u := range []string{"director", "chief_mining", "recruiter1"} {
 		if _, ok := mails[u]; !ok {
 			t.Fatalf("no email for %s", u)

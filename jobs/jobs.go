@@ -248,3 +248,34 @@ func (j *ReminderJob) Run(ctx context.Context, at time.Time) (string, error) {
 	detail += fmt.Sprintf("；企业诉求新逾期%d件，上报督办%d件 (requests overdue %d, escalated %d)", esc.Overdue, esc.Escalated, esc.Overdue, esc.Escalated)
 	return detail, err
 }
+
+// ReplayReminders runs the reminder rules as the hourly job would have run them before at
+// — weekly from eight weeks back, daily over the last two weeks, at 08:00 zone time — and
+// then as of at, so that each reminder is raised on (about) the day its rule first held.
+// A freshly loaded demo (repository.SeedDemoPresent) uses it: its to-do lists then show
+// what a zone mid-year holds, and the first digest tells this week's news from the older
+// backlog. The runs are not recorded in job_runs. It returns how many runs it made.
+func (s *Service) ReplayReminders(ctx context.Context, at time.Time) (int, error) {
+	loc := s.ReminderJob.Rules.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	today := domain.DateOf(at, loc)
+	var days []int
+	for d := 56; d > 14; d -= 7 {
+		days = append(days, d)
+	}
+	for d := 14; d >= 1; d-- {
+		days = append(days, d)
+	}
+	runs := 0
+	for _, d := range days {
+		t := today.AddDays(-d).Time()
+		if _, err := s.ReminderJob.Run(ctx, time.Date(t.Year(), t.Month(), t.Day(), 8, 0, 0, 0, loc)); err != nil {
+			return runs, err
+		}
+		runs++
+	}
+	_, err := s.ReminderJob.Run(ctx, at)
+	return runs + 1, err
+}

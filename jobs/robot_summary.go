@@ -134,11 +134,14 @@ func dailyText(items []*domain.SummaryReminder, today domain.Date, top int) stri
 }
 
 // publishWeekly posts the week's summary of a zone's digest data: one message for the
-// zone-wide robots and one per chain for the chains' robots.
+// zone-wide robots and one per chain for the chains' robots. Like the emails it leads with
+// the news since the previous digest — reminders raised, stage moves, decisions taken, 督办
+// issued — counted and named, then the backlog counted with the worst few named.
 func (j *DigestJob) publishWeekly(ctx context.Context, data *domain.DigestData, week Week) (int, error) {
 	if j.Robots == nil {
 		return 0, nil
 	}
+	o := j.opts()
 	ix := indexDigest(data)
 	total := 0
 	scopes := []*int64{nil}
@@ -146,70 +149,142 @@ func (j *DigestJob) publishWeekly(ctx context.Context, data *domain.DigestData, 
 		id := c.ID
 		scopes = append(scopes, &id)
 	}
-	remindersOf := map[int64]int{}
-	for _, r := range data.Reminders {
-		remindersOf[r.ProjectID]++
-	}
 	for _, chainID := range scopes {
 		name, scope, audience := "全区", "zone", domain.AudienceZone
 		if chainID != nil {
 			name, scope, audience = ix.chains[*chainID].Name, fmt.Sprintf("chain%d", *chainID), domain.AudienceChain
 		}
-		in := func(p *domain.DigestProject) bool {
-			return chainID == nil || (p.ChainID != nil && *p.ChainID == *chainID)
+		n := weeklyNews(ix, chainID, week)
+		n.waitingDays = func(p *domain.DigestProject) int {
+			return week.Today.DaysSince(domain.DateOf(p.StageEnteredAt, o.Loc))
 		}
-		var newProjects, waiting []*domain.DigestProject
-		reminders := 0
-		for _, p := range data.Projects {
-			if !in(p) {
-				continue
-			}
-			if !p.DockedAt.Before(week.First) && !p.DockedAt.After(week.Last) {
-				newProjects = append(newProjects, p)
-			}
-			if p.Stage == domain.StageDecision {
-				waiting = append(waiting, p)
-			}
-			reminders += remindersOf[p.ID]
-		}
-		var moves []*domain.StageMove
-		for _, m := range data.Moves {
-			if p := ix.projects[m.ProjectID]; p != nil && in(p) {
-				moves = append(moves, m)
-			}
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "本周新增项目 **%d** 个，阶段变动 **%d** 次，待决策 **%d** 个，未办结待办 **%d** 项。\n\n",
-			len(newProjects), len(moves), len(waiting), reminders)
-		for i, p := range newProjects {
-			if i == 5 {
-				fmt.Fprintf(&b, "- ……等%d个新项目\n", len(newProjects))
-				break
-			}
-			fmt.Fprintf(&b, "- 新增：%s\n", p.Name)
-		}
-		for i, m := range moves {
-			if i == 5 {
-				fmt.Fprintf(&b, "- ……共%d次阶段变动\n", len(moves))
-				break
-			}
-			fmt.Fprintf(&b, "- %s：%s → %s\n", ix.projects[m.ProjectID].Name, m.From.Label(), m.To.Label())
-		}
-		for i, p := range waiting {
-			if i == 5 {
-				fmt.Fprintf(&b, "- ……共%d个项目待决策\n", len(waiting))
-				break
-			}
-			fmt.Fprintf(&b, "- 待决策：%s（已等%d天）\n", p.Name, week.Today.DaysSince(domain.DateOf(p.StageEnteredAt, j.opts().Loc)))
-		}
-		n, err := j.Robots.PublishRobotEvent(ctx, &domain.RobotEvent{ZoneID: data.Zone.ID, Event: domain.RobotEventWeeklyDigest,
+		k, err := j.Robots.PublishRobotEvent(ctx, &domain.RobotEvent{ZoneID: data.Zone.ID, Event: domain.RobotEventWeeklyDigest,
 			Key: fmt.Sprintf("weekly_digest:%d:%s:%d-w%02d", data.Zone.ID, scope, week.Year, week.Number), ChainID: chainID,
 			Audience: audience, Title: fmt.Sprintf("%s每周简报（%d年第%d周）", name, week.Year, week.Number),
-			Markdown: strings.TrimRight(b.String(), "\n"), Link: "/"})
-		total += n
+			Markdown: n.markdown(ix, week), Link: "/"})
+		total += k
 		if err != nil {
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// weekly is one scope's news and backlog for the robots' weekly message. A reminder is
+// counted once per (rule, project), however many people hold it.
+type weekly struct {
+	newReminders, backlog []*domain.Reminder
+	backlogOverdue        int
+	moves                 []*domain.StageMove
+	decisions             []*domain.DigestDecision
+	supervisions          []*domain.DigestSupervision
+	newProjects, waiting  []*domain.DigestProject
+	waitingDays           func(*domain.DigestProject) int
+}
+
+func (w *weekly) news() int {
+	return len(w.newReminders) + len(w.moves) + len(w.decisions) + len(w.supervisions)
+}
+
+func weeklyNews(ix *digestIndex, chainID *int64, week Week) *weekly {
+	in := func(id int64) bool {
+		p := ix.projects[id]
+		return p != nil && (chainID == nil || (p.ChainID != nil && *p.ChainID == *chainID))
+	}
+	w := &weekly{}
+	seen := map[string]bool{}
+	for _, r := range ix.data.Reminders { // soonest due first
+		k := fmt.Sprintf("%s/%d", r.Rule, r.ProjectID)
+		if !in(r.ProjectID) || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if week.isNew(r.CreatedAt) {
+			w.newReminders = append(w.newReminders, r)
+			continue
+		}
+		w.backlog = append(w.backlog, r)
+		if !r.DueAt.IsZero() && r.DueAt.Before(week.Today) {
+			w.backlogOverdue++
+		}
+	}
+	newestFirst(w.newReminders)
+	for _, m := range ix.data.Moves {
+		if in(m.ProjectID) {
+			w.moves = append(w.moves, m)
+		}
+	}
+	for _, d := range ix.data.Decisions {
+		if in(d.ProjectID) {
+			w.decisions = append(w.decisions, d)
+		}
+	}
+	for _, s := range ix.data.Supervisions {
+		if in(s.ProjectID) {
+			w.supervisions = append(w.supervisions, s)
+		}
+	}
+	for _, p := range ix.data.Projects {
+		if !in(p.ID) {
+			continue
+		}
+		if !p.DockedAt.Before(week.First) && !p.DockedAt.After(week.Last) {
+			w.newProjects = append(w.newProjects, p)
+		}
+		if p.Stage == domain.StageDecision && p.DecisionOutcome == "" {
+			w.waiting = append(w.waiting, p)
+		}
+	}
+	return w
+}
+
+func (w *weekly) markdown(ix *digestIndex, week Week) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "本周新事项 **%d** 项：新增待办 %d 项、阶段推进 %d 次、落地决策 %d 项、督办 %d 件；另有未办结待办 **%d** 项（已逾期 %d 项）。\n\n",
+		w.news(), len(w.newReminders), len(w.moves), len(w.decisions), len(w.supervisions), len(w.backlog), w.backlogOverdue)
+	name := func(id int64) string { return ix.projects[id].Name }
+	const top = 5
+	list := func(n int, line func(i int) string, more string) {
+		for i := 0; i < n; i++ {
+			if i == top {
+				fmt.Fprintf(&b, "- ……%s\n", fmt.Sprintf(more, n))
+				break
+			}
+			b.WriteString("- " + line(i) + "\n")
+		}
+	}
+	list(len(w.newReminders), func(i int) string {
+		r := w.newReminders[i]
+		return fmt.Sprintf("新待办：%s（%s）", name(r.ProjectID), ruleLabel(r.Rule))
+	}, "共%d项新增待办")
+	list(len(w.moves), func(i int) string {
+		m := w.moves[i]
+		return fmt.Sprintf("%s：%s → %s", name(m.ProjectID), m.From.Label(), m.To.Label())
+	}, "共%d次阶段变动")
+	list(len(w.decisions), func(i int) string {
+		d := w.decisions[i]
+		return fmt.Sprintf("决策：%s %s", name(d.ProjectID), outcomeLabel(d.Outcome))
+	}, "共%d项决策")
+	list(len(w.supervisions), func(i int) string {
+		s := w.supervisions[i]
+		return fmt.Sprintf("督办：%s（%s前办结）", name(s.ProjectID), s.Due.Chinese())
+	}, "共%d件督办")
+	fmt.Fprintf(&b, "\n本周新增项目 **%d** 个，待决策 **%d** 个。\n", len(w.newProjects), len(w.waiting))
+	list(len(w.newProjects), func(i int) string { return "新增：" + w.newProjects[i].Name }, "等%d个新项目")
+	list(len(w.waiting), func(i int) string {
+		p := w.waiting[i]
+		return fmt.Sprintf("待决策：%s（已等%d天）", p.Name, w.waitingDays(p))
+	}, "共%d个项目待决策")
+	if len(w.backlog) > 0 {
+		b.WriteString("\n未办结待办中逾期最久的：\n")
+		list(min(len(w.backlog), top), func(i int) string {
+			r := w.backlog[i]
+			due := "到期 " + r.DueAt.Chinese()
+			if d := week.Today.DaysSince(r.DueAt); !r.DueAt.IsZero() && d > 0 {
+				due = fmt.Sprintf("逾期%d天", d)
+			}
+			return fmt.Sprintf("%s：%s（%s）", name(r.ProjectID), ruleLabel(r.Rule), due)
+		}, "共%d项")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

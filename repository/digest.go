@@ -104,7 +104,7 @@ func (s *DigestStore) DigestData(ctx context.Context, zoneID int64, from, to tim
 	}
 
 	var moves []historyRow
-	if err := q.Where("zone_id = ? AND at >= ? AND at < ? AND field = ?", zoneID, from.UTC(), to.UTC(), "stage").
+	if err := q.Where("zone_id = ? AND at > ? AND at <= ? AND field = ?", zoneID, from.UTC(), to.UTC(), "stage").
 		Order("at, id").Find(&moves).Error; err != nil {
 		return nil, err
 	}
@@ -112,6 +112,48 @@ func (s *DigestStore) DigestData(ctx context.Context, zoneID int64, from, to tim
 		if live[m.ProjectID] && m.Action != "seeded" && m.Action != "created" {
 			d.Moves = append(d.Moves, &domain.StageMove{ProjectID: m.ProjectID, At: m.At.UTC(), Actor: m.Actor,
 				From: domain.Stage(m.FromValue), To: domain.Stage(m.ToValue)})
+		}
+	}
+
+	// The landing decisions and the 督办 of the news window.
+	var decisions []struct {
+		ProjectID   int64
+		Outcome     string
+		Notes       string
+		CreatedAt   time.Time
+		DisplayName string
+		Username    string
+	}
+	if err := q.Table("decisions AS d").Select("d.project_id, d.outcome, d.notes, d.created_at, u.display_name, u.username").
+		Joins("LEFT JOIN users u ON u.id = d.decider_id").
+		Where("d.zone_id = ? AND d.created_at > ? AND d.created_at <= ?", zoneID, from.UTC(), to.UTC()).
+		Order("d.created_at, d.id").Scan(&decisions).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range decisions {
+		if live[r.ProjectID] {
+			d.Decisions = append(d.Decisions, &domain.DigestDecision{ProjectID: r.ProjectID, At: r.CreatedAt.UTC(), Outcome: r.Outcome,
+				Decider: firstNonEmpty(r.DisplayName, r.Username), Notes: r.Notes})
+		}
+	}
+	var sups []struct {
+		ProjectID   int64
+		Instruction string
+		Due         domain.Date
+		CreatedAt   time.Time
+		DisplayName string
+		Username    string
+	}
+	if err := q.Table("supervisions AS s").Select("s.project_id, s.instruction, s.due, s.created_at, u.display_name, u.username").
+		Joins("LEFT JOIN users u ON u.id = s.issuer_id").
+		Where("s.zone_id = ? AND s.created_at > ? AND s.created_at <= ?", zoneID, from.UTC(), to.UTC()).
+		Order("s.created_at, s.id").Scan(&sups).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range sups {
+		if live[r.ProjectID] {
+			d.Supervisions = append(d.Supervisions, &domain.DigestSupervision{ProjectID: r.ProjectID, At: r.CreatedAt.UTC(),
+				Issuer: firstNonEmpty(r.DisplayName, r.Username), Instruction: r.Instruction, Due: r.Due})
 		}
 	}
 
@@ -153,6 +195,24 @@ func (s *DigestStore) DigestData(ctx context.Context, zoneID int64, from, to tim
 	}
 	d.Targets = targets
 	return d, nil
+}
+
+// DigestRuns lists the as-of moments of the successful digest runs before before, newest
+// first: the digest's news start where the previous digest left off.
+func (s *DigestStore) DigestRuns(ctx context.Context, before time.Time, limit int) ([]time.Time, error) {
+	var rows []struct{ AsOf *time.Time }
+	if err := s.db.gorm.WithContext(ctx).Table("job_runs").Select("as_of").
+		Where("job = ? AND status = ? AND as_of < ?", "digest", domain.JobOK, before.UTC()).
+		Order("as_of DESC, id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]time.Time, 0, len(rows))
+	for _, r := range rows {
+		if r.AsOf != nil {
+			out = append(out, r.AsOf.UTC())
+		}
+	}
+	return out, nil
 }
 
 // digestUsers reads a zone's enabled users with their roles (casbin grouping rules) and
@@ -205,4 +265,13 @@ func (s *DigestStore) digestUsers(ctx context.Context, z zoneRow) ([]*domain.Use
 func (s *DigestStore) digestTargets(ctx context.Context, zoneID int64, year int) ([]*domain.Target, error) {
 	director := &domain.Actor{User: &domain.User{ZoneID: zoneID, Roles: []domain.Role{domain.RoleDirector}}}
 	return NewStatsService(s.db).FindTargets(domain.WithActor(ctx, director), year)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

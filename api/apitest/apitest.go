@@ -79,12 +79,30 @@ type Env struct {
 // server's settings.
 func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 	t.Helper()
-	clock := &Clock{now: StartTime}
+	return newEnv(t, driver, StartTime, false, options)
+}
+
+// NewLive starts the API on a fresh live demo loaded at at (issue 16): the demo of New plus
+// its present (repository.SeedDemoPresent) laid relative to at's day, and the reminders the
+// hourly job would have raised up to at (jobs.Service.ReplayReminders), as `chaincrm seed
+// --demo` loads it. The test clock starts at at.
+func NewLive(t testing.TB, driver string, at time.Time, options ...func(*api.Options)) *Env {
+	t.Helper()
+	return newEnv(t, driver, at.UTC(), true, options)
+}
+
+func newEnv(t testing.TB, driver string, at time.Time, live bool, options []func(*api.Options)) *Env {
+	t.Helper()
+	clock := &Clock{now: at}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	opts := repository.Options{Location: loc, PasswordCost: bcrypt.MinCost}
+	name := "demo"
+	if live {
+		name = "demo_live_" + at.Format("20060102_150405")
+	}
 	// The demo zone is seeded once per process into a template that each test clones.
-	db := dbtest.FromTemplate(t, driver, "demo", opts, func(db *repository.DB) error {
-		db.Clock = &Clock{now: StartTime}
+	db := dbtest.FromTemplate(t, driver, name, opts, func(db *repository.DB) error {
+		db.Clock = &Clock{now: at}
 		e, err := repository.NewEnforcer(db)
 		if err != nil {
 			return err
@@ -99,7 +117,29 @@ func New(t testing.TB, driver string, options ...func(*api.Options)) *Env {
 		if err := db.SeedDemo(ctx, nodes, DemoPassword, e); err != nil {
 			return err
 		}
-		return db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode)
+		if err := db.EnsureDefaultPolicyAudited(ctx, e, repository.DemoZoneCode); err != nil || !live {
+			return err
+		}
+		if _, err := db.SeedDemoPresent(ctx); err != nil {
+			return err
+		}
+		dir, err := os.MkdirTemp("", "chaincrm-live-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		mailer, err := jobs.NewMailer(jobs.MailConfig{From: "chaincrm <noreply@laiyuan-edz.example.cn>", Dir: dir, Clock: db.Clock})
+		if err != nil {
+			return err
+		}
+		svc, err := jobs.New(jobs.Config{Location: loc, Instance: "apitest-template", BaseURL: "http://chaincrm.test",
+			MailFrom: "noreply@laiyuan-edz.example.cn", Clock: db.Clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
+			wire.JobStores(db, mailer))
+		if err != nil {
+			return err
+		}
+		_, err = svc.ReplayReminders(ctx, at)
+		return err
 	})
 	db.Clock = clock
 	return start(t, driver, db, clock, filepath.Join(t.TempDir(), "files"), options)

@@ -39,7 +39,8 @@ Usage:
   chaincrm serve                      start the web server (an empty database gets its zone and
                                       administrator, or the demo zone with CHAINCRM_DEMO_SEED_ON_START=true)
   chaincrm migrate                    bring the database schema up to date
-  chaincrm seed --demo                load the demo zone laiyuan (idempotent)
+  chaincrm seed --demo [--at RFC3339] load the demo zone laiyuan (idempotent): the seed's 2022 and a
+                                      present around today (or --at): recent visits, reminders
   chaincrm seed --synthetic --zones Z --projects N --activities M
                                       fill the database with province-scale synthetic data
   chaincrm jobs run NAME [--at RFC3339]
@@ -182,6 +183,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		switch {
 		case *demo:
+			if *at != "" { // load the demo's present as of another day (reproducible screenshots, tests)
+				t, err := time.Parse(time.RFC3339, *at)
+				if err != nil {
+					return fmt.Errorf("--at %q: want RFC3339, e.g. 2026-06-15T10:00:00+08:00", *at)
+				}
+				m.DB.Clock = fixedClock(t)
+			}
 			loaded, err := m.seedDemo(ctx)
 			if err != nil {
 				return err
@@ -284,8 +292,31 @@ func (m *Main) seedDemo(ctx context.Context) (bool, error) {
 	if err := m.DB.SeedDemo(ctx, demoNodes(), m.Config.Demo.Password, m.DB.AuditedRoles(m.Enforcer)); err != nil {
 		return false, err
 	}
-	return !had, m.ensurePolicies(ctx)
+	if err := m.ensurePolicies(ctx); err != nil || had {
+		return !had, err
+	}
+	// A demo loaded now gets its present (issue 16): the open pipeline's last weeks relative
+	// to today, and the reminders the hourly job would have raised over them.
+	laid, err := m.DB.SeedDemoPresent(ctx)
+	if err != nil || !laid {
+		return true, err
+	}
+	jobSvc, err := m.buildJobs()
+	if err != nil {
+		return true, err
+	}
+	runs, err := jobSvc.ReplayReminders(ctx, m.DB.Clock.Now())
+	if err != nil {
+		return true, fmt.Errorf("demo reminders: %w", err)
+	}
+	m.Log.Info("demo present laid", "as_of", m.DB.Clock.Now().Format(time.RFC3339), "reminder_runs", runs)
+	return true, nil
 }
+
+// fixedClock is a clock stopped at one moment (seed --demo --at).
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // firstStart prepares an empty database: the demo zone when demo.seed_on_start says so
 // (`make run`), else the configured zone with an administrator whose first password is

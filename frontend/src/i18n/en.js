@@ -711,7 +711,7 @@ export default {
     roles: 'Roles',
     digest: 'Weekly digest',
     digestLabel: 'Receive the weekly digest email every Monday',
-    digestHint: 'The digest sums up the week on the projects you may see: moves, reminders and milestones.',
+    digestHint: 'The digest opens with what is new for you since the last one (new reminders, stage moves, decisions, supervision orders), then sums up the older backlog; only projects you may see.',
     digestOn: 'Weekly digest turned on',
     digestOff: 'Weekly digest turned off',
     noEmail: 'Your account has no email address, so no digest can reach you; ask the administrator to add one.',
