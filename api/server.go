@@ -140,6 +140,7 @@ type Server struct {
 	static   fs.FS
 	exports  *exportJobs
 	maps     *mapCache
+	encoded  jsonMemo // cached boards and overviews, encoded once (jsonmemo.go)
 
 	docOnce sync.Once // the OpenAPI document, built on first use
 	doc     []byte

@@ -42,7 +42,7 @@ func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T,
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
 		return load()
 	}
-	stamp, err := db.MapStamp(ctx)
+	stamp, err := db.stampOf(ctx)
 	if err != nil {
 		return load()
 	}
@@ -78,4 +78,37 @@ func (db *DB) cachedCount(ctx context.Context, q func(tx *gorm.DB) *gorm.DB) (in
 		err := q(db.conn(ctx)).Count(&n).Error
 		return n, err
 	})
+}
+
+// stampMemo is the change stamp read once for one list read (withStamp).
+type stampMemo struct {
+	once  sync.Once
+	stamp ChangeStamp
+	err   error
+}
+
+type stampMemoKey struct{}
+
+// withStamp returns ctx under which every cached value of one read (its total, its keys or
+// anchors, its search's candidates) is checked against one reading of the change stamp,
+// instead of one round trip to the database per value. For reads only: a write under ctx
+// would not be seen by the values cached after it in the same call.
+func (db *DB) withStamp(ctx context.Context) context.Context {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return ctx
+	}
+	if _, ok := ctx.Value(stampMemoKey{}).(*stampMemo); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, stampMemoKey{}, &stampMemo{})
+}
+
+// stampOf is the change stamp: the one of withStamp when ctx has it, else read now.
+func (db *DB) stampOf(ctx context.Context) (ChangeStamp, error) {
+	m, ok := ctx.Value(stampMemoKey{}).(*stampMemo)
+	if !ok {
+		return db.MapStamp(ctx)
+	}
+	m.once.Do(func() { m.stamp, m.err = db.MapStamp(ctx) })
+	return m.stamp, m.err
 }
