@@ -19,7 +19,14 @@ import (
 // after they are first answered. The memo is emptied when it reaches jsonMemoMax entries.
 type jsonMemo struct {
 	mu sync.Mutex
-	m  map[any][]byte
+	m  map[any]*memoEntry
+}
+
+// memoEntry is one value's encoding, made once even when many requests ask at once.
+type memoEntry struct {
+	once sync.Once
+	b    []byte
+	err  error
 }
 
 const jsonMemoMax = 64
@@ -27,20 +34,19 @@ const jsonMemoMax = 64
 // write answers 200 with v's JSON, encoded once per v.
 func (j *jsonMemo) write(c *gin.Context, v any) {
 	j.mu.Lock()
-	b, ok := j.m[v]
-	j.mu.Unlock()
+	e, ok := j.m[v]
 	if !ok {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
-			Abort(c, err)
-			return
-		}
-		j.mu.Lock()
 		if j.m == nil || len(j.m) >= jsonMemoMax {
-			j.m = map[any][]byte{}
+			j.m = map[any]*memoEntry{}
 		}
-		j.m[v] = b
-		j.mu.Unlock()
+		e = &memoEntry{}
+		j.m[v] = e
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	j.mu.Unlock()
+	e.once.Do(func() { e.b, e.err = json.Marshal(v) })
+	if e.err != nil {
+		Abort(c, e.err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", e.b)
 }

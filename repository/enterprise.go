@@ -73,7 +73,24 @@ func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.Enterp
 		// one window pass cached for the change stamp): a keyset read that skips fewer
 		// than anchorChunk index entries (ix_enterprises_list_live, migration 24)
 		page, skip := build(s.db.conn(ctx)), f.Offset()
-		if skip >= 2*anchorChunk {
+		var ids []int64
+		if f.Q != nil && total <= smallList {
+			// a search's matches are read whole once for the change stamp (the LIKE on
+			// the gram candidates runs once), and its pages are slices
+			all, err := cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+				var ids []int64
+				return build(tx).Order("enterprises.id").Select("enterprises.id").Find(&ids)
+			}, func() ([]int64, error) {
+				var ids []int64
+				err := build(s.db.conn(ctx)).Order("enterprises.id").Pluck("enterprises.id", &ids).Error
+				return ids, err
+			})
+			if err != nil {
+				return nil, 0, err
+			}
+			from := min(skip, len(all))
+			ids = all[from:min(from+f.PageSize, len(all))]
+		} else if skip >= 2*anchorChunk {
 			anchors, err := s.anchors(ctx, build)
 			if err != nil {
 				return nil, 0, err
@@ -83,9 +100,10 @@ func (s *EnterpriseService) FindEnterprises(ctx context.Context, f domain.Enterp
 				skip -= k * anchorChunk
 			}
 		}
-		var ids []int64
-		if err := page.Order("enterprises.id").Limit(f.PageSize).Offset(skip).Pluck("enterprises.id", &ids).Error; err != nil {
-			return nil, 0, err
+		if ids == nil {
+			if err := page.Order("enterprises.id").Limit(f.PageSize).Offset(skip).Pluck("enterprises.id", &ids).Error; err != nil {
+				return nil, 0, err
+			}
 		}
 		if len(ids) > 0 {
 			if err := s.db.conn(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {

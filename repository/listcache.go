@@ -17,6 +17,21 @@ type countCache struct {
 	mu    sync.Mutex
 	stamp ChangeStamp
 	m     map[string]any
+	// loads in flight, by stamp and key: readers that miss the same entry at once (a
+	// board or an overview expiring under 32 clients) wait for one load instead of
+	// running it 32 times
+	flight map[flightKey]*flight
+}
+
+type flightKey struct {
+	stamp ChangeStamp
+	key   string
+}
+
+type flight struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 // countCacheMax bounds the entries kept for one stamp (filters with the time in them, such
@@ -52,11 +67,37 @@ func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T,
 		c.stamp, c.m = stamp, map[string]any{}
 	}
 	v, ok := c.m[key].(T)
-	c.mu.Unlock()
 	if ok {
+		c.mu.Unlock()
 		return v, nil
 	}
+	fk := flightKey{stamp, key}
+	if f := c.flight[fk]; f != nil {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return v, ctx.Err()
+		}
+		if v, ok := f.v.(T); ok && f.err == nil {
+			return v, nil
+		}
+		return load() // the load failed (perhaps with its own request's cancelled context): try here
+	}
+	if c.flight == nil {
+		c.flight = map[flightKey]*flight{}
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flight[fk] = f
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.flight, fk)
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	v, err = load()
+	f.v, f.err = v, err
 	if err != nil {
 		return v, err
 	}
