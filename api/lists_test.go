@@ -118,8 +118,13 @@ func TestListsSortParam(t *testing.T) {
 			"planned_investment": func(a, b map[string]any) int {
 				return cmpFloat(a["planned_investment_wan"].(float64), b["planned_investment_wan"].(float64))
 			},
+			// days in stage grow as the stage's entry time falls: the order is that time's,
+			// reversed, ties by id reversed too (the stored column's direction)
 			"days_in_stage": func(a, b map[string]any) int {
-				return cmpFloat(a["days_in_stage"].(float64), b["days_in_stage"].(float64))
+				if c := strings.Compare(b["stage_entered_at"].(string), a["stage_entered_at"].(string)); c != 0 {
+					return c
+				}
+				return cmpFloat(id(b), id(a))
 			},
 		}
 		for field, cmp := range cmps {

@@ -41,15 +41,16 @@ type ProjectFilter struct {
 	CampaignID     *int64
 	NodeID         *int64 // linked to this chain node
 	Stale          *StaleColour
-	CleanupDue     bool // only open projects due for clean-up
-	IncludeDeleted bool // administrators only: list soft-deleted projects
+	CleanupDue     bool        // only open projects due for clean-up
+	IncludeDeleted bool        // administrators only: list soft-deleted projects
 	Sort           ProjectSort // the list's order; "" is the default, newest docking first
 	Page
 }
 
 // ProjectSort is the order of a project list (GET /projects?sort=…): a column, ascending,
-// or with a leading "-" descending. Ties are broken by id in the same direction, so every
-// order is total and pages never repeat or skip a row.
+// or with a leading "-" descending. Ties are broken by id in the direction the stored
+// column is read (days_in_stage ascending is stage_entered_at descending, id descending),
+// so every order is total and pages never repeat or skip a row.
 type ProjectSort string
 
 // The project list's orders. days_in_stage ascending is the latest stage move first.

@@ -98,8 +98,25 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 			skip -= k * anchorChunk
 		}
 	}
+	// the page's ids are kept for the change stamp too (a few ids per page read), so a
+	// page read again before the next write costs only its 20 rows; the stale colours and
+	// the clean-up filter move with the clock and are always read afresh
+	pageIDs := func(tx *gorm.DB) *gorm.DB {
+		return page.Session(&gorm.Session{}).Order(ord.sql()).Limit(f.PageSize).Offset(skip)
+	}
 	var ids []int64
-	err = page.Order(ord.sql()).Limit(f.PageSize).Offset(skip).Pluck("p.id", &ids).Error
+	if f.Stale == nil && !f.CleanupDue {
+		ids, err = cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+			var ids []int64
+			return pageIDs(tx).Session(&gorm.Session{DryRun: true}).Select("p.id").Find(&ids)
+		}, func() ([]int64, error) {
+			var ids []int64
+			err := pageIDs(nil).Pluck("p.id", &ids).Error
+			return ids, err
+		})
+	} else {
+		err = pageIDs(nil).Pluck("p.id", &ids).Error
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -244,7 +261,10 @@ func (s *ProjectService) filterPlain(ctx context.Context, scope domain.Scope, f 
 		if *f.Chain == "none" {
 			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.chain_id IS NULL") })
 		} else {
-			id, err := chainIDByCode(s.db.conn(ctx), scope.ZoneID, *f.Chain)
+			// through the cache: chains are among the stamp's sources (changes.go)
+			id, err := cachedByKey(ctx, s.db, fmt.Sprintf("chain id %d %q", scope.ZoneID, *f.Chain), func() (int64, error) {
+				return chainIDByCode(s.db.conn(ctx), scope.ZoneID, *f.Chain)
+			})
 			if err != nil {
 				return nil, false, err
 			}
