@@ -60,6 +60,34 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.Stale != nil || f.CleanupDue {
+		return s.findPage(ctx, f, where, plain)
+	}
+	// A built page is kept like the board (listcache.go): for the change stamp, so any
+	// write is seen at once, and at most boardFresh, since its days in stage and stale
+	// colours move with the clock. Keyed by the count's SQL (filters, scope and role),
+	// the order and the page.
+	type builtPage struct {
+		items []*domain.Project
+		total int
+	}
+	key := fmt.Sprintf("project page %q %d %d %d %s", f.Sort, f.Page.Page, f.Page.PageSize, s.db.now().Truncate(boardFresh).Unix(),
+		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var n int64
+			return where(tx.Table("projects AS p")).Count(&n)
+		}))
+	r, err := cachedByKey(ctx, s.db, key, func() (*builtPage, error) {
+		items, total, err := s.findPage(ctx, f, where, plain)
+		return &builtPage{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.items, r.total, nil
+}
+
+// findPage is FindProjects without the cache of built pages.
+func (s *ProjectService) findPage(ctx context.Context, f domain.ProjectFilter, where func(*gorm.DB) *gorm.DB, plain bool) ([]*domain.Project, int, error) {
 	total, err := s.db.cachedCount(ctx, func(tx *gorm.DB) *gorm.DB { return where(tx.Table("projects AS p")) })
 	if err != nil {
 		return nil, 0, err
