@@ -72,7 +72,7 @@ func (s *Server) overview(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, o)
+	s.encoded.write(c, o)
 }
 
 // annualQuery picks the year and the form of the annual report.

@@ -92,6 +92,12 @@ func projectFilter(c *gin.Context) (domain.ProjectFilter, error) {
 		}
 		f.NodeID = &id
 	}
+	if v := str("sort"); v != nil {
+		f.Sort = domain.ProjectSort(*v)
+		if !f.Sort.Valid() {
+			fe.Add("sort", "未知的排序字段，可选：docked_at、planned_investment、days_in_stage、name，前加 - 为降序 (unknown sort)")
+		}
+	}
 	f.IncludeDeleted = c.Query("deleted") == "true"
 	f.CleanupDue = c.Query("cleanup") == "true"
 	f.Page = pageParams(c, fe)

@@ -144,6 +144,7 @@ type Server struct {
 	exports  *exportJobs
 	maps     *mapCache
 	draining atomic.Bool // Drain: /readyz answers 503 (stopping)
+	encoded  jsonMemo    // cached boards and overviews, encoded once (jsonmemo.go)
 
 	docOnce sync.Once // the OpenAPI document, built on first use
 	doc     []byte

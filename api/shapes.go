@@ -60,8 +60,9 @@ type projectFilters struct {
 	Deleted    bool               `query:"deleted" description:"true: soft-deleted projects too (administrators)"`
 }
 
-// projectListQuery is GET /projects: the filters and the paging.
+// projectListQuery is GET /projects: the filters, the order and the paging.
 type projectListQuery struct {
 	projectFilters
+	Sort string `query:"sort" enum:"docked_at,-docked_at,planned_investment,-planned_investment,days_in_stage,-days_in_stage,name,-name" description:"the list's order: a column, ascending, or with a leading - descending (ties by id; days_in_stage is the stage entry time, latest first); -docked_at (newest docking first) by default"`
 	pageQuery
 }

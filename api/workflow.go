@@ -138,7 +138,7 @@ func (s *Server) board(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, b)
+	s.encoded.write(c, b)
 }
 
 func (s *Server) reviewQueue(c *gin.Context) {

@@ -17,6 +17,21 @@ type countCache struct {
 	mu    sync.Mutex
 	stamp ChangeStamp
 	m     map[string]any
+	// loads in flight, by stamp and key: readers that miss the same entry at once (a
+	// board or an overview expiring under 32 clients) wait for one load instead of
+	// running it 32 times
+	flight map[flightKey]*flight
+}
+
+type flightKey struct {
+	stamp ChangeStamp
+	key   string
+}
+
+type flight struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 // countCacheMax bounds the entries kept for one stamp (filters with the time in them, such
@@ -42,7 +57,7 @@ func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T,
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
 		return load()
 	}
-	stamp, err := db.MapStamp(ctx)
+	stamp, err := db.stampOf(ctx)
 	if err != nil {
 		return load()
 	}
@@ -52,11 +67,37 @@ func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T,
 		c.stamp, c.m = stamp, map[string]any{}
 	}
 	v, ok := c.m[key].(T)
-	c.mu.Unlock()
 	if ok {
+		c.mu.Unlock()
 		return v, nil
 	}
+	fk := flightKey{stamp, key}
+	if f := c.flight[fk]; f != nil {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return v, ctx.Err()
+		}
+		if v, ok := f.v.(T); ok && f.err == nil {
+			return v, nil
+		}
+		return load() // the load failed (perhaps with its own request's cancelled context): try here
+	}
+	if c.flight == nil {
+		c.flight = map[flightKey]*flight{}
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flight[fk] = f
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.flight, fk)
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	v, err = load()
+	f.v, f.err = v, err
 	if err != nil {
 		return v, err
 	}
@@ -78,4 +119,37 @@ func (db *DB) cachedCount(ctx context.Context, q func(tx *gorm.DB) *gorm.DB) (in
 		err := q(db.conn(ctx)).Count(&n).Error
 		return n, err
 	})
+}
+
+// stampMemo is the change stamp read once for one list read (withStamp).
+type stampMemo struct {
+	once  sync.Once
+	stamp ChangeStamp
+	err   error
+}
+
+type stampMemoKey struct{}
+
+// withStamp returns ctx under which every cached value of one read (its total, its keys or
+// anchors, its search's candidates) is checked against one reading of the change stamp,
+// instead of one round trip to the database per value. For reads only: a write under ctx
+// would not be seen by the values cached after it in the same call.
+func (db *DB) withStamp(ctx context.Context) context.Context {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return ctx
+	}
+	if _, ok := ctx.Value(stampMemoKey{}).(*stampMemo); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, stampMemoKey{}, &stampMemo{})
+}
+
+// stampOf is the change stamp: the one of withStamp when ctx has it, else read now.
+func (db *DB) stampOf(ctx context.Context) (ChangeStamp, error) {
+	m, ok := ctx.Value(stampMemoKey{}).(*stampMemo)
+	if !ok {
+		return db.MapStamp(ctx)
+	}
+	m.once.Do(func() { m.stamp, m.err = db.MapStamp(ctx) })
+	return m.stamp, m.err
 }

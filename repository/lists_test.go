@@ -283,7 +283,7 @@ func TestListsPlans(t *testing.T) {
 			var zone int64
 			g.Table("zones").Where("code = ?", repository.SyntheticZoneCode(1)).Pluck("id", &zone)
 			if d == repository.DriverMySQL {
-				g.Exec("ANALYZE TABLE projects, name_grams")
+				g.Exec("ANALYZE TABLE projects, enterprises, name_grams")
 			} else {
 				g.Exec("ANALYZE")
 			}
@@ -298,6 +298,34 @@ func TestListsPlans(t *testing.T) {
 				if !strings.Contains(plan, c.index) || strings.Contains(strings.ToLower(plan), "filesort") || strings.Contains(plan, "TEMP B-TREE") {
 					t.Errorf("%s\nplan: %s\nwant an ordered read of %s", q, plan, c.index)
 				}
+			}
+			// the orders of ?sort= (migration 24), both directions: the sort index, no sort step
+			for _, c := range []struct{ order, index string }{
+				{"p.planned_investment DESC, p.id DESC", "ix_projects_sort_invest"},
+				{"p.planned_investment ASC, p.id ASC", "ix_projects_sort_invest"},
+				{"p.stage_entered_at ASC, p.id ASC", "ix_projects_sort_stage_entered"},
+				{"p.stage_entered_at DESC, p.id DESC", "ix_projects_sort_stage_entered"},
+				{"p.name ASC, p.id ASC", "ix_projects_sort_name"},
+				{"p.name DESC, p.id DESC", "ix_projects_sort_name"},
+				{"p.docked_at ASC, p.id ASC", "ix_projects_list"},
+			} {
+				q := fmt.Sprintf("SELECT p.id FROM projects AS p WHERE p.zone_id = %d AND p.deleted_at IS NULL ORDER BY %s LIMIT 20 OFFSET 40", zone, c.order)
+				plan := explain(t, g, d, q)
+				if !strings.Contains(plan, c.index) || strings.Contains(strings.ToLower(plan), "filesort") || strings.Contains(plan, "TEMP B-TREE") {
+					t.Errorf("%s\nplan: %s\nwant an ordered read of %s", q, plan, c.index)
+				}
+			}
+			// a recruiter's leads: both equalities on one index, in docking order
+			var owner int64
+			g.Table("projects").Where("zone_id = ? AND stage = 'lead'", zone).Group("owner_id").Order("COUNT(*) DESC").Limit(1).Pluck("owner_id", &owner)
+			q := fmt.Sprintf("SELECT p.id FROM projects AS p WHERE p.zone_id = %d AND p.deleted_at IS NULL AND p.owner_id = %d AND p.stage = 'lead' ORDER BY p.docked_at DESC, p.id DESC LIMIT 20", zone, owner)
+			if plan := explain(t, g, d, q); !strings.Contains(plan, "ix_projects_list_owner_stage") || strings.Contains(strings.ToLower(plan), "filesort") || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("%s\nplan: %s\nwant an ordered read of ix_projects_list_owner_stage", q, plan)
+			}
+			// the enterprise list: live enterprises in id order, from the index alone
+			q = fmt.Sprintf("SELECT enterprises.id FROM enterprises WHERE zone_id = %d AND enterprises.zone_id = %d AND enterprises.merged_into_id IS NULL ORDER BY enterprises.id LIMIT 20 OFFSET 40", zone, zone)
+			if plan := explain(t, g, d, q); !strings.Contains(plan, "ix_enterprises_list_live") || strings.Contains(strings.ToLower(plan), "filesort") || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("%s\nplan: %s\nwant an ordered read of ix_enterprises_list_live", q, plan)
 			}
 			// a gram look-up reads the primary key's range
 			plan := explain(t, g, d, fmt.Sprintf("SELECT ref_id FROM name_grams WHERE zone_id = %d AND kind = 1 AND gram = 'ab'", zone))
@@ -338,4 +366,169 @@ func explain(t *testing.T, g *gorm.DB, driver, q string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// byOffset is the plain offset read a list must equal: the ids of the live projects of
+// zone that match extra, in order, read with LIMIT/OFFSET straight from projects.
+func byOffset(t *testing.T, g *gorm.DB, zone int64, extra, order string, offset, limit int) []int64 {
+	t.Helper()
+	var ids []int64
+	q := fmt.Sprintf("SELECT p.id FROM projects AS p WHERE p.zone_id = %d AND p.deleted_at IS NULL %s ORDER BY %s LIMIT %d OFFSET %d",
+		zone, extra, order, limit, offset)
+	if err := g.Raw(q).Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func idsOf(ps []*domain.Project) []int64 {
+	out := make([]int64, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// Issue 13, sorting by column: every order, filtered or not, paged shallow or deep (from
+// the anchors) or sliced from a list read whole, equals the plain offset query in that
+// order; an unknown order is refused naming the field.
+func TestListsSortedPages(t *testing.T) {
+	for _, d := range dbtest.Drivers() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			db := syntheticDB(t, d)
+			g := db.Gorm()
+			ps := repository.NewProjectService(db)
+			admin := syntheticActor(t, db, "admin", domain.RoleAdmin)
+			var zone int64
+			g.Table("zones").Where("code = ?", repository.SyntheticZoneCode(1)).Pluck("id", &zone)
+			var food int64
+			g.Table("chains").Where("zone_id = ? AND code = ?", zone, "food").Pluck("id", &food)
+			orders := map[domain.ProjectSort]string{
+				"":                               "p.docked_at DESC, p.id DESC",
+				domain.SortDockedAt:              "p.docked_at ASC, p.id ASC",
+				domain.SortDockedAtDesc:          "p.docked_at DESC, p.id DESC",
+				domain.SortPlannedInvestment:     "p.planned_investment ASC, p.id ASC",
+				domain.SortPlannedInvestmentDesc: "p.planned_investment DESC, p.id DESC",
+				domain.SortDaysInStage:           "p.stage_entered_at DESC, p.id DESC",
+				domain.SortDaysInStageDesc:       "p.stage_entered_at ASC, p.id ASC",
+				domain.SortName:                  "p.name ASC, p.id ASC",
+				domain.SortNameDesc:              "p.name DESC, p.id DESC",
+			}
+			lead := domain.StageLead
+			foodCode := "food"
+			for sort, order := range orders {
+				// the whole zone: shallow pages, then deep ones read from the anchors
+				for _, page := range []int{1, 2, 6, 11, 23, 51, 115} {
+					items, total, err := ps.FindProjects(admin, domain.ProjectFilter{Sort: sort, Page: domain.Page{Page: page, PageSize: 20}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := byOffset(t, g, zone, "", order, (page-1)*20, 20)
+					if total != listsN || !slices.Equal(idsOf(items), want) {
+						t.Fatalf("sort=%q page %d: %v (total %d), offset read %v", sort, page, idsOf(items), total, want)
+					}
+				}
+				// filtered (a list read whole, in the database's order)
+				for _, c := range []struct {
+					f     domain.ProjectFilter
+					extra string
+				}{
+					{domain.ProjectFilter{Stage: &lead}, "AND p.stage = 'lead'"},
+					{domain.ProjectFilter{Chain: &foodCode}, fmt.Sprintf("AND p.chain_id = %d", food)},
+				} {
+					f := c.f
+					f.Sort = sort
+					for _, page := range []int{1, 3} {
+						f.Page = domain.Page{Page: page, PageSize: 50}
+						items, _, err := ps.FindProjects(admin, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if want := byOffset(t, g, zone, c.extra, order, (page-1)*50, 50); !slices.Equal(idsOf(items), want) {
+							t.Fatalf("sort=%q %s page %d: %v, offset read %v", sort, c.extra, page, idsOf(items), want)
+						}
+					}
+				}
+			}
+			// a chain chief's scope, sorted by name
+			chief := syntheticActor(t, db, "chief_food", domain.RoleChainChief)
+			items, _, err := ps.FindProjects(chief, domain.ProjectFilter{Sort: domain.SortName, Page: domain.Page{Page: 2, PageSize: 30}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := byOffset(t, g, zone, fmt.Sprintf("AND p.chain_id = %d", food), "p.name ASC, p.id ASC", 30, 30); !slices.Equal(idsOf(items), want) {
+				t.Fatalf("chief sort=name page 2: %v, offset read %v", idsOf(items), want)
+			}
+			// a write moves a row in every order at once (the cached keys and anchors go)
+			first, _, err := ps.FindProjects(admin, domain.ProjectFilter{Sort: domain.SortPlannedInvestmentDesc, Page: domain.Page{Page: 1, PageSize: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := byOffset(t, g, zone, "", "p.planned_investment ASC, p.id ASC", 0, 1)[0]
+			p, err := ps.FindProjectByID(admin, last)
+			if err != nil {
+				t.Fatal(err)
+			}
+			more := first[0].PlannedInvestment + 10000
+			if _, err := ps.UpdateProject(admin, last, domain.ProjectUpdate{Version: p.Version, PlannedInvestment: &more}); err != nil {
+				t.Fatal(err)
+			}
+			top, _, err := ps.FindProjects(admin, domain.ProjectFilter{Sort: domain.SortPlannedInvestmentDesc, Page: domain.Page{Page: 1, PageSize: 1}})
+			if err != nil || len(top) != 1 || top[0].ID != last {
+				t.Fatalf("after raising %d's investment the top is %v (%v)", last, idsOf(top), err)
+			}
+			deep, _, err := ps.FindProjects(admin, domain.ProjectFilter{Sort: domain.SortPlannedInvestment, Page: domain.Page{Page: 60, PageSize: 20}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := byOffset(t, g, zone, "", "p.planned_investment ASC, p.id ASC", 59*20, 20); !slices.Equal(idsOf(deep), want) {
+				t.Fatalf("after a write, page 60 by investment: %v, offset read %v", idsOf(deep), want)
+			}
+			// an unknown order is a field error on sort
+			_, _, err = ps.FindProjects(admin, domain.ProjectFilter{Sort: "planned"})
+			if f := domain.ErrorFields(err); f["sort"] == "" {
+				t.Fatalf("sort=planned: %v", err)
+			}
+		})
+	}
+}
+
+// Issue 13: the enterprise list's deep pages start from anchors and equal the offset read.
+func TestListsEnterprisePages(t *testing.T) {
+	for _, d := range dbtest.Drivers() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			db := syntheticDB(t, d)
+			g := db.Gorm()
+			es := repository.NewEnterpriseService(db)
+			admin := syntheticActor(t, db, "admin", domain.RoleAdmin)
+			var zone int64
+			g.Table("zones").Where("code = ?", repository.SyntheticZoneCode(1)).Pluck("id", &zone)
+			var want []int64
+			g.Raw("SELECT id FROM enterprises WHERE zone_id = ? AND merged_into_id IS NULL ORDER BY id", zone).Scan(&want)
+			if len(want) < 2*500+20 {
+				t.Fatalf("%d enterprises: too few for anchors", len(want))
+			}
+			var got []int64
+			for page := 1; ; page++ {
+				items, total, err := es.FindEnterprises(admin, domain.EnterpriseFilter{Page: domain.Page{Page: page, PageSize: 20}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != len(want) {
+					t.Fatalf("page %d: total %d, want %d", page, total, len(want))
+				}
+				if len(items) == 0 {
+					break
+				}
+				for _, e := range items {
+					got = append(got, e.ID)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d enterprises over the pages, want %d in id order", len(got), len(want))
+			}
+		})
+	}
 }

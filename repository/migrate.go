@@ -42,6 +42,8 @@ var migrations = []migration{
 	{19, "platform: zone kinds, province users' zone grants, export jobs shared by replicas", migrateV19},
 	// issue 20, offline visits
 	{20, "idempotency keys of creating requests", migrateV20},
+	// issue 13, sorted lists and the remaining slow lists
+	{24, "list indexes for sorting, owner and stage, live enterprises", migrateV24},
 }
 
 type schemaMigration struct {

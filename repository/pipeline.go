@@ -225,7 +225,8 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 		perColumn = domain.DefaultBoardItems
 	}
 	perColumn = min(perColumn, domain.MaxBoardItems)
-	f.Stage, f.IncludeDeleted, f.Page = nil, false, domain.Page{}
+	f.Stage, f.IncludeDeleted, f.Page, f.Sort = nil, false, domain.Page{}, ""
+	ctx = s.db.withStamp(ctx)
 	where, err := s.projects.filter(ctx, domain.ScopeOf(a), f, false)
 	if err != nil {
 		return nil, err
@@ -309,8 +310,30 @@ func (s *WorkflowService) ReviewQueue(ctx context.Context, page domain.Page) ([]
 	default:
 		return []*domain.ReviewItem{}, 0, nil
 	}
+	// The page is kept like the board: for the change stamp (a risk assessment or a
+	// decision writes the project, which moves it) and at most boardFresh, since days
+	// waiting move with the clock.
+	type queuePage struct {
+		items []*domain.ReviewItem
+		total int
+	}
+	ctx = s.db.withStamp(ctx)
+	scope := domain.ScopeOf(a)
+	key := fmt.Sprintf("review queue %d %v %d %v %d %d %d", scope.ZoneID, scope.All, scope.SubmitterID, scope.ChainIDs,
+		chains, page.Page, page.PageSize) + fmt.Sprint(" ", s.db.now().Truncate(boardFresh).Unix())
+	r, err := cachedByKey(ctx, s.db, key, func() (*queuePage, error) {
+		items, total, err := s.reviewQueue(ctx, scope, chains, page)
+		return &queuePage{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.items, r.total, nil
+}
+
+func (s *WorkflowService) reviewQueue(ctx context.Context, scope domain.Scope, chains []int64, page domain.Page) ([]*domain.ReviewItem, int, error) {
 	queue := func(tx *gorm.DB) *gorm.DB {
-		q := tx.Table("projects AS p").Scopes(projectScope(domain.ScopeOf(a))).
+		q := tx.Table("projects AS p").Scopes(projectScope(scope)).
 			Where("p.deleted_at IS NULL AND p.stage = ? AND p.decision_outcome = ?", string(domain.StageDecision), "")
 		if chains != nil {
 			q = q.Where("p.chain_id IN ?", chains)

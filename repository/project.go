@@ -46,15 +46,48 @@ func (s *ProjectService) base(ctx context.Context) *gorm.DB {
 		Joins("LEFT JOIN enterprises r ON r.id = p.referrer_id")
 }
 
-// FindProjects lists the caller's visible projects, newest docking first.
+// FindProjects lists the caller's visible projects in f.Sort's order (newest docking first
+// by default).
 func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilter) ([]*domain.Project, int, error) {
+	if !f.Sort.Valid() {
+		return nil, 0, sortError()
+	}
+	ctx = s.db.withStamp(ctx)
 	a := domain.ActorFrom(ctx)
 	scope := domain.ScopeOf(a)
 	f.Page = f.Page.Normalize()
-	where, err := s.filter(ctx, scope, f, domain.IsAdmin(a))
+	where, plain, err := s.filterPlain(ctx, scope, f, domain.IsAdmin(a))
 	if err != nil {
 		return nil, 0, err
 	}
+	if f.Stale != nil || f.CleanupDue {
+		return s.findPage(ctx, f, where, plain)
+	}
+	// A built page is kept like the board (listcache.go): for the change stamp, so any
+	// write is seen at once, and at most boardFresh, since its days in stage and stale
+	// colours move with the clock. Keyed by the count's SQL (filters, scope and role),
+	// the order and the page.
+	type builtPage struct {
+		items []*domain.Project
+		total int
+	}
+	key := fmt.Sprintf("project page %q %d %d %d %s", f.Sort, f.Page.Page, f.Page.PageSize, s.db.now().Truncate(boardFresh).Unix(),
+		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var n int64
+			return where(tx.Table("projects AS p")).Count(&n)
+		}))
+	r, err := cachedByKey(ctx, s.db, key, func() (*builtPage, error) {
+		items, total, err := s.findPage(ctx, f, where, plain)
+		return &builtPage{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.items, r.total, nil
+}
+
+// findPage is FindProjects without the cache of built pages.
+func (s *ProjectService) findPage(ctx context.Context, f domain.ProjectFilter, where func(*gorm.DB) *gorm.DB, plain bool) ([]*domain.Project, int, error) {
 	total, err := s.db.cachedCount(ctx, func(tx *gorm.DB) *gorm.DB { return where(tx.Table("projects AS p")) })
 	if err != nil {
 		return nil, 0, err
@@ -62,13 +95,15 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	if total == 0 || f.Offset() >= int(total) {
 		return []*domain.Project{}, int(total), nil
 	}
-	// The page's ids first, from projects alone: an index range in list order (migration
-	// 12) that skips the offset inside the index; then the 20 rows with their joins.
-	// A short list (a search's candidates, two filters at once) is read whole, its keys
-	// only, without ORDER BY (so no planner can pick an ordered scan of the zone and filter
-	// it), sorted here and kept for the change stamp: its pages are slices of it.
-	if total <= smallList {
-		keys, err := s.sortedKeys(ctx, where)
+	ord := orderOf(f.Sort)
+	// The page's ids first, from projects alone: an index range in list order (migrations
+	// 12 and 24) that skips the offset inside the index; then the 20 rows with their joins.
+	// A short list (a search's candidates, two filters at once), and a list in another
+	// order than the default that no index holds in that order (a filter or a chain
+	// chief's scope with ?sort=), is read whole, its keys only, once for the change stamp:
+	// its pages are slices of it.
+	if total <= smallList || (!f.Sort.Default() && !plain) {
+		keys, err := s.sortedKeys(ctx, where, ord)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -76,23 +111,40 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 		out, err := s.byIDs(ctx, keys[from:min(from+f.PageSize, len(keys))])
 		return out, int(total), err
 	}
-	// A deep page starts from the nearest anchor below it (a keyset), so that it skips at
+	// A deep page starts from the nearest anchor above it (a keyset), so that it skips at
 	// most anchorChunk index entries.
 	page := where(s.db.conn(ctx).Table("projects AS p"))
 	skip := f.Offset()
 	if skip >= 2*anchorChunk && f.Stale == nil && !f.CleanupDue {
-		anchors, err := s.anchors(ctx, where)
+		anchors, err := s.anchors(ctx, where, ord)
 		if err != nil {
 			return nil, 0, err
 		}
 		if k := min(skip/anchorChunk, len(anchors)); k > 0 {
-			a := anchors[k-1]
-			page = page.Where("p.docked_at <= ? AND (p.docked_at < ? OR p.id < ?)", a.D, a.D, a.ID)
+			cond, args := ord.after(anchors[k-1])
+			page = page.Where(cond, args...)
 			skip -= k * anchorChunk
 		}
 	}
+	// the page's ids are kept for the change stamp too (a few ids per page read), so a
+	// page read again before the next write costs only its 20 rows; the stale colours and
+	// the clean-up filter move with the clock and are always read afresh
+	pageIDs := func(tx *gorm.DB) *gorm.DB {
+		return page.Session(&gorm.Session{}).Order(ord.sql()).Limit(f.PageSize).Offset(skip)
+	}
 	var ids []int64
-	err = page.Order("p.docked_at DESC, p.id DESC").Limit(f.PageSize).Offset(skip).Pluck("p.id", &ids).Error
+	if f.Stale == nil && !f.CleanupDue {
+		ids, err = cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+			var ids []int64
+			return pageIDs(tx).Session(&gorm.Session{DryRun: true}).Select("p.id").Find(&ids)
+		}, func() ([]int64, error) {
+			var ids []int64
+			err := pageIDs(nil).Pluck("p.id", &ids).Error
+			return ids, err
+		})
+	} else {
+		err = pageIDs(nil).Pluck("p.id", &ids).Error
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -100,14 +152,71 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 	return out, int(total), err
 }
 
+// sortError is the answer to an unknown ?sort= value.
+func sortError() error {
+	names := make([]string, len(domain.ProjectSorts))
+	for i, v := range domain.ProjectSorts {
+		names[i] = string(v)
+	}
+	return &domain.Error{Code: domain.EINVALID, Message: "排序方式无效 (unknown sort)",
+		Fields: map[string]string{"sort": "未知的排序字段，可选：" + strings.Join(names, "、") + " (unknown sort)"}}
+}
+
+// listOrder is a project list's order: a column of projects, then the id, both in one
+// direction, so that the order is total and an index (zone, filter, deleted_at, column,
+// id) is read in it forwards or backwards.
+type listOrder struct {
+	col  string
+	desc bool
+}
+
+func orderOf(s domain.ProjectSort) listOrder {
+	col, desc := s.Column()
+	return listOrder{col, desc}
+}
+
+func (o listOrder) dir() string {
+	if o.desc {
+		return "DESC"
+	}
+	return "ASC"
+}
+
+// sql is the ORDER BY of o.
+func (o listOrder) sql() string {
+	return "p." + o.col + " " + o.dir() + ", p.id " + o.dir()
+}
+
+// after is the keyset condition: the rows that come after anchor a in order o.
+func (o listOrder) after(a listAnchor) (string, []any) {
+	var v any = a.D
+	if o.col == "planned_investment" { // bound as the integer it is
+		if n, err := strconv.ParseInt(a.D, 10, 64); err == nil {
+			v = n
+		}
+	}
+	c := "p." + o.col
+	if o.desc {
+		return c + " <= ? AND (" + c + " < ? OR p.id < ?)", []any{v, v, a.ID}
+	}
+	return c + " >= ? AND (" + c + " > ? OR p.id > ?)", []any{v, v, a.ID}
+}
+
 // smallList is the longest list read whole (sortedKeys) rather than by index ranges.
 const smallList = 2000
 
-// sortedKeys returns the ids of the list where selects, in list order (docked_at DESC, id
-// DESC), cached for the change stamp.
-func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]int64, error) {
+// sortedKeys returns the ids of the list where selects, in order ord, cached for the change
+// stamp. The default order is sorted here from the keys read without ORDER BY (so no
+// planner can choose an ordered scan of the zone filtered row by row); any other order is
+// the database's own, so that names sort by its collation exactly as the index paths do.
+func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *gorm.DB, ord listOrder) ([]int64, error) {
+	def := ord == listOrder{"docked_at", true}
 	build := func(tx *gorm.DB) *gorm.DB {
-		return where(tx.Table("projects AS p")).Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id")
+		q := where(tx.Table("projects AS p"))
+		if def {
+			return q.Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id")
+		}
+		return q.Select("p.id AS id").Order(ord.sql())
 	}
 	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
 		var rows []listAnchor
@@ -117,12 +226,14 @@ func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *g
 		if err := build(s.db.conn(ctx)).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
-		sort.Slice(rows, func(i, j int) bool {
-			if rows[i].D != rows[j].D {
-				return rows[i].D > rows[j].D
-			}
-			return rows[i].ID > rows[j].ID
-		})
+		if def {
+			sort.Slice(rows, func(i, j int) bool {
+				if rows[i].D != rows[j].D {
+					return rows[i].D > rows[j].D
+				}
+				return rows[i].ID > rows[j].ID
+			})
+		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
 			ids[i] = r.ID
@@ -134,20 +245,20 @@ func (s *ProjectService) sortedKeys(ctx context.Context, where func(*gorm.DB) *g
 // anchorChunk is the distance between two anchors of a list.
 const anchorChunk = 500
 
-// listAnchor is the sort key of the (n × anchorChunk)-th row of a list, docked_at as the
-// database holds it (a string, bound back unchanged).
+// listAnchor is the sort key of the (n × anchorChunk)-th row of a list, the order column
+// as the database renders it as text (bound back unchanged, or as an integer for amounts).
 type listAnchor struct {
 	D  string
 	ID int64
 }
 
 // anchors returns the sort keys of every anchorChunk-th row of the list where selects, in
-// list order: one window-function pass over the list's index, cached like the totals (for
+// order ord: one window-function pass over the list's index, cached like the totals (for
 // one change stamp, listcache.go).
-func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm.DB) ([]listAnchor, error) {
+func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm.DB, ord listOrder) ([]listAnchor, error) {
 	build := func(tx *gorm.DB) *gorm.DB {
 		sub := where(tx.Session(&gorm.Session{NewDB: true}).Table("projects AS p")).
-			Select("CAST(p.docked_at AS CHAR) AS d, p.id AS id, ROW_NUMBER() OVER (ORDER BY p.docked_at DESC, p.id DESC) AS rn")
+			Select("CAST(p." + ord.col + " AS CHAR) AS d, p.id AS id, ROW_NUMBER() OVER (ORDER BY " + ord.sql() + ") AS rn")
 		return tx.Table("(?) AS t", sub).Select("t.d AS d, t.id AS id").
 			Where("t.rn % " + strconv.Itoa(anchorChunk) + " = 0").Order("t.rn")
 	}
@@ -164,6 +275,13 @@ func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm
 // filter turns f into a reusable WHERE on "projects AS p". Codes and usernames are
 // resolved first so that the count needs no joins.
 func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domain.ProjectFilter, admin bool) (func(*gorm.DB) *gorm.DB, error) {
+	where, _, err := s.filterPlain(ctx, scope, f, admin)
+	return where, err
+}
+
+// filterPlain is filter, and whether the WHERE is the zone's live projects and nothing else
+// (the whole zone in scope, no filter): the list the sort indexes of migration 24 hold.
+func (s *ProjectService) filterPlain(ctx context.Context, scope domain.Scope, f domain.ProjectFilter, admin bool) (func(*gorm.DB) *gorm.DB, bool, error) {
 	var conds []func(*gorm.DB) *gorm.DB
 	add := func(c func(*gorm.DB) *gorm.DB) { conds = append(conds, c) }
 	none := false
@@ -171,9 +289,12 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 		if *f.Chain == "none" {
 			add(func(q *gorm.DB) *gorm.DB { return q.Where("p.chain_id IS NULL") })
 		} else {
-			id, err := chainIDByCode(s.db.conn(ctx), scope.ZoneID, *f.Chain)
+			// through the cache: chains are among the stamp's sources (changes.go)
+			id, err := cachedByKey(ctx, s.db, fmt.Sprintf("chain id %d %q", scope.ZoneID, *f.Chain), func() (int64, error) {
+				return chainIDByCode(s.db.conn(ctx), scope.ZoneID, *f.Chain)
+			})
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if id == 0 {
 				none = true
@@ -209,7 +330,7 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 	if f.Q != nil && strings.TrimSpace(*f.Q) != "" {
 		c, err := s.searchCond(ctx, scope.ZoneID, strings.TrimSpace(*f.Q))
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		add(c)
 	}
@@ -245,6 +366,7 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 		add(func(q *gorm.DB) *gorm.DB { return q.Where("p.stage IN ? AND p.last_progress_at <= ?", open, cutoff) })
 	}
 	deleted := f.IncludeDeleted && admin
+	plain := scope.All && !none && !deleted && len(conds) == 0
 	return func(q *gorm.DB) *gorm.DB {
 		q = q.Scopes(projectScope(scope))
 		if none {
@@ -257,7 +379,7 @@ func (s *ProjectService) filter(ctx context.Context, scope domain.Scope, f domai
 			q = c(q)
 		}
 		return q
-	}, nil
+	}, plain, nil
 }
 
 // searchCond is the q filter: the project's name or its investor's name contains term.
@@ -267,38 +389,50 @@ func (s *ProjectService) searchCond(ctx context.Context, zoneID int64, term stri
 	plain := func(q *gorm.DB) *gorm.DB {
 		return q.Where(`(p.name LIKE ? ESCAPE '!' OR p.investor_id IN (SELECT id FROM enterprises WHERE zone_id = ? AND name LIKE ? ESCAPE '!'))`, like, zoneID, like)
 	}
-	conn := s.db.conn(ctx)
-	byName, ok, err := s.db.nameCandidates(ctx, conn, nameKindProject, zoneID, term)
-	if err != nil || !ok {
+	// The candidates (names and investors holding the term's grams) through the cache of
+	// list values (listcache.go): a search paged or repeated costs no look-ups until the
+	// next write.
+	type found struct {
+		plain            bool
+		cands, investors []int64
+	}
+	r, err := cachedByKey(ctx, s.db, fmt.Sprintf("project search %d %q", zoneID, term), func() (found, error) {
+		conn := s.db.conn(ctx)
+		byName, ok, err := s.db.nameCandidates(ctx, conn, nameKindProject, zoneID, term)
+		if err != nil || !ok {
+			return found{plain: true}, err
+		}
+		ents, ok, err := s.db.nameCandidates(ctx, conn, nameKindEnterprise, zoneID, term)
+		if err != nil || !ok {
+			return found{plain: true}, err
+		}
+		var investors []int64
+		if len(ents) > 0 {
+			if err := conn.Session(&gorm.Session{NewDB: true}).Table("enterprises").
+				Where("id IN ("+idList(ents)+") AND zone_id = ? AND name LIKE ? ESCAPE '!'", zoneID, like).
+				Pluck("id", &investors).Error; err != nil {
+				return found{}, err
+			}
+		}
+		var byInvestor []int64
+		if len(investors) > 0 {
+			if err := conn.Session(&gorm.Session{NewDB: true}).Table("projects").
+				Where("investor_id IN ("+idList(investors)+") AND zone_id = ?", zoneID).Limit(candidateCap+1).
+				Pluck("id", &byInvestor).Error; err != nil {
+				return found{}, err
+			}
+			if len(byInvestor) > candidateCap {
+				return found{plain: true}, nil
+			}
+		}
+		return found{cands: dedupe(append(byName, byInvestor...)), investors: investors}, nil
+	})
+	if err != nil || r.plain {
 		return plain, err
 	}
-	ents, ok, err := s.db.nameCandidates(ctx, conn, nameKindEnterprise, zoneID, term)
-	if err != nil || !ok {
-		return plain, err
-	}
-	var investors []int64
-	if len(ents) > 0 {
-		if err := conn.Session(&gorm.Session{NewDB: true}).Table("enterprises").
-			Where("id IN ("+idList(ents)+") AND zone_id = ? AND name LIKE ? ESCAPE '!'", zoneID, like).
-			Pluck("id", &investors).Error; err != nil {
-			return nil, err
-		}
-	}
-	var byInvestor []int64
-	if len(investors) > 0 {
-		if err := conn.Session(&gorm.Session{NewDB: true}).Table("projects").
-			Where("investor_id IN ("+idList(investors)+") AND zone_id = ?", zoneID).Limit(candidateCap+1).
-			Pluck("id", &byInvestor).Error; err != nil {
-			return nil, err
-		}
-		if len(byInvestor) > candidateCap {
-			return plain, nil
-		}
-	}
-	cands := dedupe(append(byName, byInvestor...))
-	inv := idList(investors)
+	cands, inv := idList(r.cands), idList(r.investors)
 	return func(q *gorm.DB) *gorm.DB {
-		return q.Where("p.id IN ("+idList(cands)+")").
+		return q.Where("p.id IN ("+cands+")").
 			Where("(p.name LIKE ? ESCAPE '!' OR p.investor_id IN ("+inv+"))", like)
 	}, nil
 }
