@@ -128,11 +128,9 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Reopen opens a second connection pool on db's database, as another process (the CLI
-// beside a running server) would; it is closed when the test ends.
-func Reopen(t testing.TB, db *repository.DB) *repository.DB {
+// dsnOf is the DSN of db's database: its file for SQLite, the test server's database for MySQL.
+func dsnOf(t testing.TB, db *repository.DB) string {
 	t.Helper()
-	var dsn string
 	if db.Driver == repository.DriverSQLite {
 		var rows []struct {
 			Seq        int
@@ -141,15 +139,20 @@ func Reopen(t testing.TB, db *repository.DB) *repository.DB {
 		if err := db.Gorm().Raw("PRAGMA database_list").Scan(&rows).Error; err != nil || len(rows) == 0 {
 			t.Fatalf("database_list: %v", err)
 		}
-		dsn = rows[0].File
-	} else {
-		var name string
-		if err := db.Gorm().Raw("SELECT DATABASE()").Scan(&name).Error; err != nil {
-			t.Fatal(err)
-		}
-		dsn = databaseDSN(name)
+		return rows[0].File
 	}
-	other, err := repository.Open(db.Driver, dsn, db.Opts)
+	var name string
+	if err := db.Gorm().Raw("SELECT DATABASE()").Scan(&name).Error; err != nil {
+		t.Fatal(err)
+	}
+	return databaseDSN(name)
+}
+
+// Reopen opens a second connection pool on db's database, as another process (the CLI
+// beside a running server) would; it is closed when the test ends.
+func Reopen(t testing.TB, db *repository.DB) *repository.DB {
+	t.Helper()
+	other, err := repository.Open(db.Driver, dsnOf(t, db), db.Opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,23 +167,7 @@ func Reopen(t testing.TB, db *repository.DB) *repository.DB {
 func EmptyDSN(t testing.TB, driver string) string {
 	t.Helper()
 	db := Open(t, driver, repository.Options{})
-	var dsn string
-	if driver == repository.DriverSQLite {
-		var rows []struct {
-			Seq        int
-			Name, File string
-		}
-		if err := db.Gorm().Raw("PRAGMA database_list").Scan(&rows).Error; err != nil || len(rows) == 0 {
-			t.Fatalf("database_list: %v", err)
-		}
-		dsn = rows[0].File
-	} else {
-		var name string
-		if err := db.Gorm().Raw("SELECT DATABASE()").Scan(&name).Error; err != nil {
-			t.Fatal(err)
-		}
-		dsn = databaseDSN(name)
-	}
+	dsn := dsnOf(t, db)
 	db.Close()
 	return dsn
 }
