@@ -28,10 +28,8 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
 	cd frontend && npm run build
 
-## test: every test — Go (race detector, SQLite and MariaDB), a short fuzzing run, web unit tests, browser end-to-end.
-## The two long ones first: with `make -j2 --output-sync=target test` (what .ci/run does) the
-## browser suite and the Go suite run side by side (each waits on the other's database and
-## browser much of the time), then the short ones.
+## test: every test — browser end-to-end, Go (race detector, SQLite and MariaDB), hygiene, the
+## OpenAPI client, a short fuzzing run, web unit tests
 test: test-e2e test-go test-hygiene test-openapi test-fuzz test-frontend
 
 test-go: mariadb
