@@ -93,7 +93,10 @@ test('offline on a phone: visits and a reminder done wait as 待同步, survive 
   const files = (await api('recruiter1', 'GET', `/projects/${id}/attachments`)).json.items
   expect(files.filter((f) => f.activity_id === one[0].id).length, 'the photo, on its visit, once').toBe(1)
   const nowOpen = (await api('recruiter1', 'GET', '/reminders')).json.items.filter((r) => r.status === 'open')
-  expect(nowOpen.length, 'the reminder is done on the server, once').toBe(open.length - 1)
+  // the visits logged on this test's project may close its own reminders (a visit is progress),
+  // so they are left out of the count unless the reminder marked done is one of them
+  const counted = (rs) => rs.filter((r) => r.project_id !== id || r.project_id === doneProject)
+  expect(counted(nowOpen).length, 'the reminder is done on the server, once').toBe(counted(open).length - 1)
   expect(open.filter((r) => r.project_id === doneProject).length - nowOpen.filter((r) => r.project_id === doneProject).length).toBe(1)
 
   // a killed answer mid-sync: the server creates the visit, the phone never hears back
