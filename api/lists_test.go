@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -116,7 +117,7 @@ func TestListsSortParam(t *testing.T) {
 				return strings.Compare(a["docked_at"].(string), b["docked_at"].(string))
 			},
 			"planned_investment": func(a, b map[string]any) int {
-				return cmpFloat(a["planned_investment_wan"].(float64), b["planned_investment_wan"].(float64))
+				return cmp.Compare(a["planned_investment_wan"].(float64), b["planned_investment_wan"].(float64))
 			},
 			// days in stage grow as the stage's entry time falls: the order is that time's,
 			// reversed, ties by id reversed too (the stored column's direction)
@@ -124,10 +125,10 @@ func TestListsSortParam(t *testing.T) {
 				if c := strings.Compare(b["stage_entered_at"].(string), a["stage_entered_at"].(string)); c != 0 {
 					return c
 				}
-				return cmpFloat(id(b), id(a))
+				return cmp.Compare(id(b), id(a))
 			},
 		}
-		for field, cmp := range cmps {
+		for field, byField := range cmps {
 			for _, desc := range []bool{false, true} {
 				sort := field
 				if desc {
@@ -138,9 +139,9 @@ func TestListsSortParam(t *testing.T) {
 					t.Fatalf("sort=%s: %d rows, default %d", sort, len(got), len(def))
 				}
 				for i := 1; i < len(got); i++ {
-					c := cmp(got[i-1], got[i])
+					c := byField(got[i-1], got[i])
 					if c == 0 {
-						c = cmpFloat(id(got[i-1]), id(got[i]))
+						c = cmp.Compare(id(got[i-1]), id(got[i]))
 					}
 					if (!desc && c > 0) || (desc && c < 0) {
 						t.Fatalf("sort=%s: rows %d and %d out of order: %v then %v", sort, i-1, i, got[i-1], got[i])
@@ -180,16 +181,6 @@ func TestListsSortParam(t *testing.T) {
 			t.Errorf("sort=investment: fields %v", eb.Error.Fields)
 		}
 	})
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func ids(ps []map[string]any) []any {
