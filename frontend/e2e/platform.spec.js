@@ -4,6 +4,19 @@
 // own dashboard) and their chains, and writes nothing.
 import { test, expect, uiLogin, settled, shot, toast, fill } from './fixtures.js'
 
+// The zone's own figures, read through the API, against what the platform's page shows. Other
+// spec files run beside this one and write to laiyuan (new projects, chain nodes), so a count
+// taken once can be one off the page's: the page must show a value between the API's answer
+// taken before the page asked (`before`) and one taken after it answered (polled until so).
+async function expectLive(locator, before, now, what, read = async (l) => Number((await l.innerText()).replace(/[^0-9]/g, ''))) {
+  await expect.poll(async () => {
+    if (!(await locator.count())) return `${what}: not shown yet`
+    const shown = await read(locator)
+    const after = await now()
+    return shown >= Math.min(before, after) && shown <= Math.max(before, after) ? 'ok' : `${what}: page ${shown}, API ${before}…${after}`
+  }, { message: what }).toBe('ok')
+}
+
 const PROVINCE_USER = 'hebei_sw'
 const PROVINCE_PASSWORD = 'cloud ferry lantern orchard' // e2e/server.mjs
 
@@ -16,6 +29,14 @@ test('a province user compares the granted zones on 全省概览, read-only', as
   await expect(nav.locator('a')).toHaveCount(1)
   await expect(page.locator('[data-test=header-reminders]')).toHaveCount(0)
 
+  // the zone's line is its own dashboard's figures for the year (read before the page asks and
+  // after it answered: other spec files may add a 2022 project to laiyuan meanwhile)
+  const figures = async () => {
+    const own = await api('director', 'GET', '/stats/overview?year=2022')
+    expect(own.status).toBe(200)
+    return [own.json.docked_total, ...['entrusted', 'business_referral', 'self_sourced', 'resource_plus'].map((c) => own.json.by_channel[c]), own.json.signed.count]
+  }
+  const before = await figures()
   await page.goto('/platform?year=2022')
   await settled(page)
   const table = page.locator('[data-test=platform-zones]')
@@ -23,13 +44,10 @@ test('a province user compares the granted zones on 全省概览, read-only', as
   const xiongan = table.locator('.el-table__body tr', { hasText: 'xiongan' })
   await expect(laiyuan).toBeVisible()
   await expect(xiongan).toContainText('雄安新区开发区')
-  // the zone's line is its own dashboard's figures for the year
-  const own = await api('director', 'GET', '/stats/overview?year=2022')
-  expect(own.status).toBe(200)
-  const cells = (await laiyuan.locator('td').allTextContents()).map((s) => s.trim())
-  expect(cells[1]).toBe(String(own.json.docked_total))
-  expect(cells.slice(2, 6)).toEqual(['entrusted', 'business_referral', 'self_sourced', 'resource_plus'].map((c) => String(own.json.by_channel[c])))
-  expect(cells[6]).toBe(String(own.json.signed.count))
+  const shown = (await laiyuan.locator('td').allTextContents()).map((s) => Number(s.trim())).slice(1, 7)
+  const after = await figures()
+  shown.forEach((v, i) => expect(v >= Math.min(before[i], after[i]) && v <= Math.max(before[i], after[i]),
+    `cell ${i + 1}: page ${v}, API ${before[i]}…${after[i]}`).toBe(true))
   await expect(laiyuan.locator('[data-test=zone-signed-wan]')).toContainText('8.05')
   await expect(table.locator('.el-table__footer')).toContainText('2 个开发区')
 
@@ -65,31 +83,35 @@ test('a province user opens a granted zone: its figures, projects, a project and
   await expect(chains.locator('[data-test=chart-table]')).toContainText('矿业 · 雄安新区开发区')
 
   // into the zone from the table
+  const overview = async () => (await api('director', 'GET', '/stats/overview?year=2022')).json
+  const serviceFigures = async () => (await api('director', 'GET', '/stats/service?year=2022')).json
+  const own = await overview()
+  const service = await serviceFigures()
   await page.locator('[data-test=platform-zones] .el-table__body tr', { hasText: 'laiyuan' }).locator('[data-test=zone-row]').click()
   await expect(page).toHaveURL(/\/platform\/zones\/laiyuan\?year=2022/)
   await settled(page)
-  const own = await api('director', 'GET', '/stats/overview?year=2022')
-  const service = await api('director', 'GET', '/stats/service?year=2022')
-  await expect(page.locator('[data-test=zone-docked]')).toHaveText(String(own.json.docked_total))
-  await expect(page.locator('[data-test=zone-signed]')).toHaveText(String(own.json.signed.count))
-  await expect(page.locator('[data-test=zone-service-received]')).toHaveText(String(service.json.received))
-  await expect(page.locator('[data-test=zone-service-overdue]')).toHaveText(String(service.json.overdue))
+  await expectLive(page.locator('[data-test=zone-docked]'), own.docked_total, async () => (await overview()).docked_total, '已对接')
+  await expectLive(page.locator('[data-test=zone-signed]'), own.signed.count, async () => (await overview()).signed.count, '已签约')
+  await expectLive(page.locator('[data-test=zone-service-received]'), service.received, async () => (await serviceFigures()).received, '诉求受理')
+  await expectLive(page.locator('[data-test=zone-service-overdue]'), service.overdue, async () => (await serviceFigures()).overdue, '诉求超期')
   await expect(page.locator('[data-test=zone-funnel]')).toBeVisible()
   await expect(page.locator('[data-test=zone-indicators]')).toBeVisible()
   await axe(page, '开发区详情 概况')
   await shot(page, 'platform-zone')
 
   // its projects, as the zone's own list counts them, and one project read-only
+  const total = async (query) => (await api('director', 'GET', '/projects?page_size=20' + query)).json.total
+  const listed = await total('')
   await page.getByRole('tab', { name: '招商项目' }).click()
   const table = page.locator('[data-test=zone-projects]')
   await expect(table.locator('.el-table__body tr').first()).toBeVisible()
-  const list = await api('director', 'GET', '/projects?page=1&page_size=20')
-  await expect(page.locator('[data-test=platform-zone-page] .el-pagination')).toContainText(String(list.json.total))
+  await expectLive(page.locator('[data-test=platform-zone-page] .el-pagination .el-pagination__total'), listed, () => total(''), '项目总数')
+  const q = '&q=' + encodeURIComponent('誉柯')
+  const found = await total(q)
+  expect(found).toBeGreaterThan(0)
   await fill(page, 'zone-project-q', '誉柯')
   await page.locator('[data-test=zone-project-search]').click()
-  const found = await api('director', 'GET', '/projects?q=' + encodeURIComponent('誉柯') + '&page_size=20')
-  expect(found.json.total).toBeGreaterThan(0)
-  await expect(table.locator('.el-table__body tr')).toHaveCount(found.json.total)
+  await expectLive(table.locator('.el-table__body tr'), found, () => total(q), '搜索结果行数', (rows) => rows.count())
   await axe(page, '开发区详情 招商项目')
   await table.locator('[data-test=zone-project-link]').first().click()
   await expect(page).toHaveURL(/\/platform\/zones\/laiyuan\/projects\/\d+/)
@@ -104,8 +126,8 @@ test('a province user opens a granted zone: its figures, projects, a project and
   // its chain maps
   await page.getByRole('tab', { name: '产业链图谱' }).click()
   await expect(page.locator('[data-test=zone-chain-tabs]')).toContainText('现代食品')
-  const map = await api('director', 'GET', '/chains/food/map')
-  await expect(page.locator('[data-test=zone-map-nodes] .el-table__body tr')).toHaveCount(map.json.nodes.length)
+  const nodes = async () => (await api('director', 'GET', '/chains/food/map')).json.nodes.length
+  await expectLive(page.locator('[data-test=zone-map-nodes] .el-table__body tr'), await nodes(), nodes, '图谱环节数', (rows) => rows.count())
   await expect(page.locator('[data-test=zone-map-chart]')).toBeVisible()
   await axe(page, '开发区详情 产业链图谱')
   // nothing to edit anywhere on the zone's page
