@@ -80,7 +80,7 @@ func (s *Server) chainMap(c *gin.Context) {
 		Abort(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	b.write(c, http.StatusOK, "application/json; charset=utf-8")
 }
 
 // svgQuery: ?download=1 sends the SVG as a file to save.

@@ -25,7 +25,7 @@ type jsonMemo struct {
 // memoEntry is one value's encoding, made once even when many requests ask at once.
 type memoEntry struct {
 	once sync.Once
-	b    []byte
+	b    *compressedBody
 	err  error
 }
 
@@ -43,10 +43,13 @@ func (j *jsonMemo) write(c *gin.Context, v any) {
 		j.m[v] = e
 	}
 	j.mu.Unlock()
-	e.once.Do(func() { e.b, e.err = json.Marshal(v) })
+	e.once.Do(func() {
+		b, err := json.Marshal(v)
+		e.b, e.err = newCompressedBody(b), err
+	})
 	if e.err != nil {
 		Abort(c, e.err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", e.b)
+	e.b.write(c, http.StatusOK, "application/json; charset=utf-8")
 }

@@ -42,7 +42,8 @@ const (
 	mapCacheTTL     = 5 * time.Minute
 )
 
-// approxBytes estimates what an entry holds: the built map, its JSON and its SVG.
+// approxBytes estimates what an entry holds: the built map, its JSON (and that JSON gzipped,
+// about a tenth of it) and its SVG.
 func approxBytes(m *chainmap.Map) int64 {
 	n := int64(4096)
 	for _, nd := range m.Nodes {
@@ -60,7 +61,7 @@ type cachedMap struct {
 	built   time.Time
 	m       *chainmap.Map
 	jsonOne sync.Once
-	json    []byte
+	json    *compressedBody
 	jsonErr error
 	svgOne  sync.Once
 	svg     []byte
@@ -121,9 +122,12 @@ func (c *mapCache) remove(el *list.Element) {
 	c.bytes -= e.size
 }
 
-// JSON renders the map's JSON once.
-func (e *cachedMap) JSON() ([]byte, error) {
-	e.jsonOne.Do(func() { e.json, e.jsonErr = e.m.JSON() })
+// JSON renders the map's JSON once (and its gzip encoding once, when first asked for).
+func (e *cachedMap) JSON() (*compressedBody, error) {
+	e.jsonOne.Do(func() {
+		b, err := e.m.JSON()
+		e.json, e.jsonErr = newCompressedBody(b), err
+	})
 	return e.json, e.jsonErr
 }
 

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -60,6 +62,57 @@ func TestCachedMapFollowsChanges(t *testing.T) {
 		e.Clock.Add(4 * time.Hour) // 01:00 the next day
 		if bytes.Equal(before, get("director")) {
 			t.Fatal("the map keeps yesterday's date")
+		}
+	})
+}
+
+// A browser asks for gzip: the cached map, board and overview go out compressed, decode to the
+// same document as the uncompressed answer, and say they vary by Accept-Encoding.
+func TestCachedAnswersGzipped(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		token := e.Token("director")
+		get := func(path, acceptEncoding string) *http.Response {
+			t.Helper()
+			req, err := http.NewRequest(http.MethodGet, e.HTTP.URL+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Accept-Encoding", acceptEncoding) // set by hand: the client does not decode it
+			res, err := e.HTTP.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		for _, path := range []string{"/api/v1/chains/food/map", "/api/v1/projects/board", "/api/v1/stats/overview?year=2022"} {
+			plain := get(path, "identity")
+			raw, _ := io.ReadAll(plain.Body)
+			plain.Body.Close()
+			if plain.StatusCode != http.StatusOK || plain.Header.Get("Content-Encoding") != "" {
+				t.Fatalf("%s without gzip: %d %v", path, plain.StatusCode, plain.Header)
+			}
+			res := get(path, "gzip, deflate, br, zstd")
+			zipped, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
+				t.Fatalf("%s with gzip: %d %v", path, res.StatusCode, res.Header)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(zipped))
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			unzipped, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if !bytes.Equal(unzipped, raw) {
+				t.Fatalf("%s: the gzipped answer is not the plain one", path)
+			}
+			t.Logf("%s: %d bytes, %d gzipped", path, len(raw), len(zipped))
+			if len(zipped)*2 > len(raw) {
+				t.Errorf("%s: %d bytes gzipped of %d: less than half saved", path, len(zipped), len(raw))
+			}
 		}
 	})
 }

@@ -114,8 +114,10 @@ func TestMapCacheRendersOnceUnderConcurrency(t *testing.T) {
 			b, err := e.JSON()
 			if err != nil {
 				t.Error(err)
+				return
 			}
-			outs[i] = b
+			outs[i] = b.raw
+			b.gzipped()
 			e.SVG()
 		}()
 	}

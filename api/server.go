@@ -141,6 +141,7 @@ type Server struct {
 	registry *prometheus.Registry
 	routes   []route
 	static   fs.FS
+	staticGz staticBodies // the app's text files gzipped once (compressed.go)
 	exports  *exportJobs
 	maps     *mapCache
 	draining atomic.Bool // Drain: /readyz answers 503 (stopping)

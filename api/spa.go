@@ -2,6 +2,7 @@ package api
 
 import (
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -31,7 +32,7 @@ func (s *Server) noRoute(c *gin.Context) {
 		Abort(c, domain.Errorf(domain.ENOTFOUND, "没有这个接口 (no such endpoint)"))
 		return
 	}
-	if !frontend.Built() {
+	if _, err := fs.Stat(s.static, "index.html"); err != nil {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(placeholderPage))
 		return
 	}
@@ -43,6 +44,17 @@ func (s *Server) noRoute(c *gin.Context) {
 			} else {
 				c.Header("Cache-Control", "no-cache")
 			}
+			// scripts and styles gzipped once and kept (the first load is ~4× smaller on the
+			// wire); a range request, or a file that does not compress, as the file server does
+			if isCompressible(name) && c.GetHeader("Range") == "" {
+				b, err := s.staticGz.get(name, func() ([]byte, error) { return fs.ReadFile(s.static, name) })
+				if err != nil {
+					Abort(c, err)
+					return
+				}
+				b.write(c, http.StatusOK, contentTypeOf(name))
+				return
+			}
 			c.FileFromFS(name, http.FS(s.static))
 			return
 		}
@@ -51,11 +63,24 @@ func (s *Server) noRoute(c *gin.Context) {
 			return
 		}
 	}
-	index, err := fs.ReadFile(s.static, "index.html")
+	index, err := s.staticGz.get("index.html", func() ([]byte, error) { return fs.ReadFile(s.static, "index.html") })
 	if err != nil {
 		Abort(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+	index.write(c, http.StatusOK, "text/html; charset=utf-8")
+}
+
+// contentTypeOf names a web app file's type by its extension (text types in UTF-8).
+func contentTypeOf(name string) string {
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		if strings.HasPrefix(t, "text/") || strings.Contains(t, "javascript") || strings.Contains(t, "json") || strings.Contains(t, "svg") {
+			if !strings.Contains(t, "charset") {
+				t += "; charset=utf-8"
+			}
+		}
+		return t
+	}
+	return "application/octet-stream"
 }
