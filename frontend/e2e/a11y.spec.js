@@ -2,7 +2,7 @@
 // any page a role reaches — every menu page, the settings, a chain map, a project with each of its
 // tabs, the quick visit form and the phone menu — at 1440 px and at 375 px. The flows in the other
 // spec files call the same check on the pages they pass through.
-import { test, expect, MENU_PATHS, PHONE, DESKTOP, navigate } from './fixtures.js'
+import { test, expect, MENU_PATHS, PHONE, DESKTOP, navigate, axeFindings } from './fixtures.js'
 
 // The sweep's tests only read and are independent: spread over both workers (the file alone is
 // the longest in the suite; run in order it set the whole suite's length).
@@ -24,6 +24,24 @@ test('axe: the log-in page at 1440 px and 375 px', async ({ page, axe }) => {
     await page.click('[data-test=login-submit]') // the form's own field errors
     await page.locator('.el-form-item__error').first().waitFor()
     await axe(page, 'log-in with field errors')
+  }
+})
+
+// The check itself can fail: problems planted in a page's content are found, the whole page's
+// and within #main (axe runs in the page, only its violations collected).
+test('axe: the check finds planted problems', async ({ as }) => {
+  const page = await as('viewer')
+  await navigate(page, '/settings')
+  expect(await axeFindings(page, '#main'), 'the settings page as shipped').toEqual([])
+  await page.evaluate(() => {
+    const div = document.createElement('div')
+    div.innerHTML = '<img src="/favicon.ico"><button></button>' +
+      '<p style="color:#bbb;background:#fff">低对比度的说明文字</p>'
+    document.querySelector('#main').appendChild(div)
+  })
+  for (const within of [undefined, '#main']) {
+    const rules = new Set((await axeFindings(page, within)).map((f) => f.rule))
+    expect([...rules].sort(), `planted problems ${within ? 'within ' + within : 'on the page'}`).toEqual(['button-name', 'color-contrast', 'image-alt'])
   }
 })
 
