@@ -32,9 +32,14 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 ## OpenAPI client, a short fuzzing run, web unit tests
 test: test-e2e test-go test-hygiene test-openapi test-fuzz test-frontend
 
+## The race detector instruments every package but the pure-Go SQLite engine (modernc.org: C
+## translated to Go, all unsafe pointer arithmetic): instrumented, with the checkptr checks -race
+## turns on, it was most of the CPU of the SQLite half of the tests (13.8 → 9.5 s of CPU for
+## three API tests on both databases). Our code, the drivers and GORM stay instrumented.
+RACE_GCFLAGS ?= modernc.org/...=-race=false
 test-go: mariadb
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 60m ./...
+	$(GO) test -race -gcflags='$(RACE_GCFLAGS)' -count=1 -timeout 60m ./...
 
 ## test-fuzz: each fuzz target for a fixed number of inputs (about 10 s each on this machine):
 ## the import parsers, file names, the map's JSON strings, enterprise-name keys, attachment
