@@ -85,6 +85,8 @@ type DB struct {
 	mapLocal atomic.Int64 // this process's chain-map change counter (changes.go)
 
 	counts countCache // list totals by change generation (listcache.go)
+	// background refreshes of cached values (cachedWindow); Close waits for them
+	background sync.WaitGroup
 }
 
 // Open connects to driver/dsn. For SQLite the DSN is a file path (created with its folder)
@@ -193,7 +195,11 @@ func mysqlDSN(dsn string) string {
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close waits for the background refreshes of cached values, then closes the connections.
+func (db *DB) Close() error {
+	db.background.Wait()
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers (readiness).
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }

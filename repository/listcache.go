@@ -2,7 +2,9 @@ package repository
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -107,6 +109,45 @@ func cachedByKey[T any](ctx context.Context, db *DB, key string, load func() (T,
 	}
 	c.mu.Unlock()
 	return v, nil
+}
+
+// cachedWindow is cachedByKey for values that also move with the clock (days in stage, stale
+// colours, days waiting): kept for the change stamp and for one window of `fresh` (base names
+// everything else the value depends on). When the window turns and nothing has been written
+// since (the same stamp), the previous window's value is answered while one load of the new
+// window runs in the background: the readers of a busy board or list do not all wait on its
+// rebuild every `fresh` — those rebuilds were the p99 of issue 13's reads. A value answered
+// is thus at most two windows old, and never older than the last write. load is given the
+// context to load under (the request's, or one that outlives it for the background load).
+func cachedWindow[T any](ctx context.Context, db *DB, base string, fresh time.Duration, load func(context.Context) (T, error)) (T, error) {
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx {
+		return load(ctx)
+	}
+	ctx = db.withStamp(ctx)
+	window := db.now().Truncate(fresh)
+	key := fmt.Sprintf("%s @%d", base, window.Unix())
+	if stamp, err := db.stampOf(ctx); err == nil {
+		prev := fmt.Sprintf("%s @%d", base, window.Add(-fresh).Unix())
+		c := &db.counts
+		c.mu.Lock()
+		if _, have := c.m[key]; c.stamp == stamp && !have {
+			if v, ok := c.m[prev].(T); ok {
+				refreshing := c.flight[flightKey{stamp, key}] != nil
+				c.mu.Unlock()
+				if !refreshing { // one load in the background (two at most, joined by cachedByKey's flight)
+					bg := context.WithoutCancel(ctx)
+					db.background.Add(1)
+					go func() {
+						defer db.background.Done()
+						_, _ = cachedByKey(bg, db, key, func() (T, error) { return load(bg) })
+					}()
+				}
+				return v, nil
+			}
+		}
+		c.mu.Unlock()
+	}
+	return cachedByKey(ctx, db, key, func() (T, error) { return load(ctx) })
 }
 
 // cachedCount counts the rows of the query q builds, through the cache.

@@ -212,13 +212,14 @@ func (s *WorkflowService) SetMilestones(ctx context.Context, projectID int64, in
 	return s.projects.load(ctx, projectID, false)
 }
 
-// boardFresh is how long a built board is served again while nothing has been written:
-// its cards' days in stage and stale colours move with the clock, not only with writes.
+// boardFresh is the window a built board is served again in while nothing has been written
+// (its cards' days in stage and stale colours move with the clock, not only with writes); in
+// the next window it is answered once more while one load refreshes it (cachedWindow).
 const boardFresh = 30 * time.Second
 
 // Board groups the visible projects matching f by stage: a GROUP BY for the full counts,
 // then each column's most recent moves. A built board is kept for the change stamp (any
-// write drops it, listcache.go) and at most boardFresh.
+// write drops it, listcache.go) and for a window of boardFresh (cachedWindow).
 func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, perColumn int) (*domain.Board, error) {
 	a := domain.ActorFrom(ctx)
 	if perColumn < 1 {
@@ -231,12 +232,12 @@ func (s *WorkflowService) Board(ctx context.Context, f domain.ProjectFilter, per
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("board %d %d %s", perColumn, s.db.now().Truncate(boardFresh).Unix(),
+	key := fmt.Sprintf("board %d %s", perColumn,
 		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
 			var n int64
 			return where(tx.Table("projects AS p")).Count(&n)
 		}))
-	return cachedByKey(ctx, s.db, key, func() (*domain.Board, error) { return s.board(ctx, where, perColumn) })
+	return cachedWindow(ctx, s.db, key, boardFresh, func(ctx context.Context) (*domain.Board, error) { return s.board(ctx, where, perColumn) })
 }
 
 func (s *WorkflowService) board(ctx context.Context, where func(*gorm.DB) *gorm.DB, perColumn int) (*domain.Board, error) {
@@ -311,7 +312,7 @@ func (s *WorkflowService) ReviewQueue(ctx context.Context, page domain.Page) ([]
 		return []*domain.ReviewItem{}, 0, nil
 	}
 	// The page is kept like the board: for the change stamp (a risk assessment or a
-	// decision writes the project, which moves it) and at most boardFresh, since days
+	// decision writes the project, which moves it) and a window of boardFresh, since days
 	// waiting move with the clock.
 	type queuePage struct {
 		items []*domain.ReviewItem
@@ -320,8 +321,8 @@ func (s *WorkflowService) ReviewQueue(ctx context.Context, page domain.Page) ([]
 	ctx = s.db.withStamp(ctx)
 	scope := domain.ScopeOf(a)
 	key := fmt.Sprintf("review queue %d %v %d %v %d %d %d", scope.ZoneID, scope.All, scope.SubmitterID, scope.ChainIDs,
-		chains, page.Page, page.PageSize) + fmt.Sprint(" ", s.db.now().Truncate(boardFresh).Unix())
-	r, err := cachedByKey(ctx, s.db, key, func() (*queuePage, error) {
+		chains, page.Page, page.PageSize)
+	r, err := cachedWindow(ctx, s.db, key, boardFresh, func(ctx context.Context) (*queuePage, error) {
 		items, total, err := s.reviewQueue(ctx, scope, chains, page)
 		return &queuePage{items, total}, err
 	})

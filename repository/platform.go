@@ -313,12 +313,12 @@ type figureGrouping struct{ chain, channelStage bool }
 //
 // The figures are kept like the zone's own dashboard (StatsService.Overview): for the change
 // stamp — any committed write to projects, their history, enterprises, chains, campaigns or
-// investments, on any replica, drops them — and at most overviewFresh, per set of zones,
+// investments, on any replica, drops them — and a window of overviewFresh (cachedWindow), per set of zones,
 // grouping and year; province users who read the same zones share them. The answer is
 // read-only to the callers.
 func (s *PlatformService) figures(ctx context.Context, zoneIDs []int64, y yearSpan, by figureGrouping) (*platformFigures, error) {
-	key := fmt.Sprintf("platform %v %d %d %d %v %d", by, y.year, y.from.Unix(), y.to.Unix(), zoneIDs, s.db.now().Truncate(overviewFresh).Unix())
-	return cachedByKey(ctx, s.db, key, func() (*platformFigures, error) { return s.loadFigures(ctx, zoneIDs, y, by) })
+	key := fmt.Sprintf("platform %v %d %d %d %v", by, y.year, y.from.Unix(), y.to.Unix(), zoneIDs)
+	return cachedWindow(ctx, s.db, key, overviewFresh, func(ctx context.Context) (*platformFigures, error) { return s.loadFigures(ctx, zoneIDs, y, by) })
 }
 
 // loadFigures computes figures from the database.

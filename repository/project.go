@@ -64,19 +64,19 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 		return s.findPage(ctx, f, where, plain)
 	}
 	// A built page is kept like the board (listcache.go): for the change stamp, so any
-	// write is seen at once, and at most boardFresh, since its days in stage and stale
+	// write is seen at once, and a window of boardFresh (cachedWindow), since its days in stage and stale
 	// colours move with the clock. Keyed by the count's SQL (filters, scope and role),
 	// the order and the page.
 	type builtPage struct {
 		items []*domain.Project
 		total int
 	}
-	key := fmt.Sprintf("project page %q %d %d %d %s", f.Sort, f.Page.Page, f.Page.PageSize, s.db.now().Truncate(boardFresh).Unix(),
+	key := fmt.Sprintf("project page %q %d %d %s", f.Sort, f.Page.Page, f.Page.PageSize,
 		s.db.conn(ctx).ToSQL(func(tx *gorm.DB) *gorm.DB {
 			var n int64
 			return where(tx.Table("projects AS p")).Count(&n)
 		}))
-	r, err := cachedByKey(ctx, s.db, key, func() (*builtPage, error) {
+	r, err := cachedWindow(ctx, s.db, key, boardFresh, func(ctx context.Context) (*builtPage, error) {
 		items, total, err := s.findPage(ctx, f, where, plain)
 		return &builtPage{items, total}, err
 	})

@@ -74,21 +74,20 @@ func signedIn(y yearSpan) (string, domain.Date, domain.Date) {
 	return "p.signed_at >= ? AND p.signed_at <= ?", y.first, y.last
 }
 
-// overviewFresh bounds how long computed figures are served again while nothing has been
-// written (some move with the clock: days in stage of open projects).
+// overviewFresh is the window computed figures are served again in while nothing has been
+// written (some move with the clock: days in stage of open projects); see cachedWindow.
 const overviewFresh = 30 * time.Second
 
 // Overview computes the dashboard's figures for year. They are kept for the change stamp
 // (listcache.go: any write to projects, enterprises, chains, campaigns or investments drops
-// them) and at most overviewFresh, per scope and year.
+// them) and a window of overviewFresh (cachedWindow), per scope and year.
 func (s *StatsService) Overview(ctx context.Context, year int) (*domain.Overview, error) {
 	if err := checkYear(year); err != nil {
 		return nil, err
 	}
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
-	key := fmt.Sprintf("overview %d %v %v %d %d %d", scope.ZoneID, scope.All, scope.ChainIDs, scope.SubmitterID, year,
-		s.db.now().Truncate(overviewFresh).Unix())
-	return cachedByKey(ctx, s.db, key, func() (*domain.Overview, error) { return s.overview(ctx, scope, year) })
+	key := fmt.Sprintf("overview %d %v %v %d %d", scope.ZoneID, scope.All, scope.ChainIDs, scope.SubmitterID, year)
+	return cachedWindow(ctx, s.db, key, overviewFresh, func(ctx context.Context) (*domain.Overview, error) { return s.overview(ctx, scope, year) })
 }
 
 func (s *StatsService) overview(ctx context.Context, scope domain.Scope, year int) (*domain.Overview, error) {
