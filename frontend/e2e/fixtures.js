@@ -143,7 +143,11 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
 /** The serious and critical findings of axe-core on the page as it is now, one per rule and element. */
 /** within: a selector to check only that part of the page (e.g. '#main' when the rest is unchanged). */
 export async function axeFindings(page, within) {
-  await page.waitForTimeout(250) // let transitions (dialogs, drawers, tags) settle before measuring colours
+  // let transitions (dialogs, drawers, tags) settle before measuring colours: a frame for a
+  // transition about to start, then until no finite animation is running (a fixed 250 ms before)
+  await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity))))),
+  null, { timeout: 2_000, polling: 50 }).catch(() => {})
   // Legacy mode: axe.run in the page itself. The default (runPartial, then finishRun in a blank
   // page opened for each check) opened a page per check: 2.4 s a check on average against 1.3 s
   // (30 checks of admin's sweep, quiet machine). The app has no frames, which is what legacy mode

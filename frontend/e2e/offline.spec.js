@@ -66,7 +66,8 @@ test('offline on a phone: visits and a reminder done wait as 待同步, survive 
   await phone.locator('[data-test=header-reminders]').click()
   const card = phone.locator('[data-test=reminder]').first() // the soonest due (the page and the API order alike)
   await card.waitFor({ timeout: 60_000 })
-  const doneProject = Number((await card.locator('a').first().getAttribute('href')).split('/').pop())
+  const doneId = Number(await card.getAttribute('data-id'))
+  expect(doneId, 'the reminder card names its reminder').toBeGreaterThan(0)
   await card.locator('[data-test=reminder-done]').click()
   await expect(card.locator('[data-test=reminder-queued]')).toBeVisible()
   await expect(count).toHaveText('3')
@@ -92,12 +93,10 @@ test('offline on a phone: visits and a reminder done wait as 待同步, survive 
   expect([one.length, two.length], 'each offline visit once on the server').toEqual([1, 1])
   const files = (await api('recruiter1', 'GET', `/projects/${id}/attachments`)).json.items
   expect(files.filter((f) => f.activity_id === one[0].id).length, 'the photo, on its visit, once').toBe(1)
-  const nowOpen = (await api('recruiter1', 'GET', '/reminders')).json.items.filter((r) => r.status === 'open')
-  // the visits logged on this test's project may close its own reminders (a visit is progress),
-  // so they are left out of the count unless the reminder marked done is one of them
-  const counted = (rs) => rs.filter((r) => r.project_id !== id || r.project_id === doneProject)
-  expect(counted(nowOpen).length, 'the reminder is done on the server, once').toBe(counted(open).length - 1)
-  expect(open.filter((r) => r.project_id === doneProject).length - nowOpen.filter((r) => r.project_id === doneProject).length).toBe(1)
+  // the reminder marked done is done on the server (recruiter1's other reminders are not
+  // counted: other spec files running beside this one raise and close some meanwhile)
+  const nowOpen = (await api('recruiter1', 'GET', '/reminders')).json.items
+  expect(nowOpen.filter((r) => r.id === doneId), 'the reminder is done on the server').toEqual([])
 
   // a killed answer mid-sync: the server creates the visit, the phone never hears back
   await context.setOffline(true)
