@@ -116,3 +116,33 @@ func TestCachedAnswersGzipped(t *testing.T) {
 		}
 	})
 }
+
+// A chain's counts (links, projects) are kept for the change stamp: a new project or a new
+// link shows in the next answer, for the chain's chief too, and the map carries them.
+func TestChainCountsFollowWrites(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *apitest.Env) {
+		counts := func(user string) (nodes, projects float64) {
+			t.Helper()
+			var c map[string]any
+			e.As(user, http.MethodGet, "/api/v1/chains/food/map", nil).JSON(t, &struct {
+				Chain *map[string]any `json:"chain"`
+			}{&c})
+			return c["node_count"].(float64), c["project_count"].(float64)
+		}
+		n0, p0 := counts("director")
+		cn0, cp0 := counts("chief_food")
+		if p0 == 0 || n0 == 0 || cp0 != p0 {
+			t.Fatalf("food before: director %v links %v projects, chief %v projects", n0, p0, cp0)
+		}
+		create(t, e, "recruiter1", newProject("链计数测试项目")) // a food project
+		if n, p := counts("director"); n != n0 || p != p0+1 {
+			t.Errorf("after a new food project: %v links %v projects, want %v and %v", n, p, n0, p0+1)
+		}
+		if r := e.As("admin", http.MethodPost, "/api/v1/chains/food/nodes", map[string]any{"name": "链计数测试环节", "segment": "upstream"}); r.Status != http.StatusCreated {
+			t.Fatalf("new link: %d %s", r.Status, r.Body)
+		}
+		if n, p := counts("chief_food"); n != cn0+1 || p != cp0+1 {
+			t.Errorf("chief after a new link: %v links %v projects, want %v and %v", n, p, cn0+1, cp0+1)
+		}
+	})
+}

@@ -3,6 +3,8 @@ package repository
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/laiyuan-edz/chaincrm/domain"
 )
 
@@ -53,15 +55,32 @@ func (s *ChainService) find(ctx context.Context, code string) ([]*domain.Chain, 
 		ChainID int64
 		N       int
 	}
-	var nodeCounts, projectCounts []count
-	if err := s.db.conn(ctx).Model(&chainNodeRow{}).Select("chain_id, COUNT(*) AS n").
-		Where("chain_id IN ?", ids).Group("chain_id").Scan(&nodeCounts).Error; err != nil {
+	// The counts, through the cache of list totals (listcache.go: kept for the change stamp,
+	// which any write to nodes or projects moves): every map request looks its chain up, and
+	// counting a 3 000-project chain on each was most of what a cached map cost (issue 13).
+	ctx = s.db.withStamp(ctx)
+	counted := func(q func(tx *gorm.DB) *gorm.DB) ([]count, error) {
+		return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+			var c []count
+			return q(tx).Find(&c)
+		}, func() ([]count, error) {
+			var c []count
+			err := q(s.db.conn(ctx)).Scan(&c).Error
+			return c, err
+		})
+	}
+	nodeCounts, err := counted(func(tx *gorm.DB) *gorm.DB {
+		return tx.Model(&chainNodeRow{}).Select("chain_id, COUNT(*) AS n").Where("chain_id IN ?", ids).Group("chain_id")
+	})
+	if err != nil {
 		return nil, err
 	}
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
-	if err := s.db.conn(ctx).Table("projects AS p").Select("p.chain_id AS chain_id, COUNT(*) AS n").
-		Scopes(projectScope(scope)).Where("p.deleted_at IS NULL AND p.chain_id IN ?", ids).
-		Group("p.chain_id").Scan(&projectCounts).Error; err != nil {
+	projectCounts, err := counted(func(tx *gorm.DB) *gorm.DB {
+		return tx.Table("projects AS p").Select("p.chain_id AS chain_id, COUNT(*) AS n").
+			Scopes(projectScope(scope)).Where("p.deleted_at IS NULL AND p.chain_id IN ?", ids).Group("p.chain_id")
+	})
+	if err != nil {
 		return nil, err
 	}
 	type chief struct {
