@@ -59,24 +59,14 @@ func (s *ChainService) find(ctx context.Context, code string) ([]*domain.Chain, 
 	// which any write to nodes or projects moves): every map request looks its chain up, and
 	// counting a 3 000-project chain on each was most of what a cached map cost (issue 13).
 	ctx = s.db.withStamp(ctx)
-	counted := func(q func(tx *gorm.DB) *gorm.DB) ([]count, error) {
-		return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-			var c []count
-			return q(tx).Find(&c)
-		}, func() ([]count, error) {
-			var c []count
-			err := q(s.db.conn(ctx)).Scan(&c).Error
-			return c, err
-		})
-	}
-	nodeCounts, err := counted(func(tx *gorm.DB) *gorm.DB {
+	nodeCounts, err := cachedScan[count](ctx, s.db, func(tx *gorm.DB) *gorm.DB {
 		return tx.Model(&chainNodeRow{}).Select("chain_id, COUNT(*) AS n").Where("chain_id IN ?", ids).Group("chain_id")
 	})
 	if err != nil {
 		return nil, err
 	}
 	scope := domain.ScopeOf(domain.ActorFrom(ctx))
-	projectCounts, err := counted(func(tx *gorm.DB) *gorm.DB {
+	projectCounts, err := cachedScan[count](ctx, s.db, func(tx *gorm.DB) *gorm.DB {
 		return tx.Table("projects AS p").Select("p.chain_id AS chain_id, COUNT(*) AS n").
 			Scopes(projectScope(scope)).Where("p.deleted_at IS NULL AND p.chain_id IN ?", ids).Group("p.chain_id")
 	})

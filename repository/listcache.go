@@ -150,6 +150,18 @@ func cachedWindow[T any](ctx context.Context, db *DB, base string, fresh time.Du
 	return cachedByKey(ctx, db, key, func() (T, error) { return load(ctx) })
 }
 
+// cachedScan reads the rows of the query q builds into a []T, through the cache.
+func cachedScan[T any](ctx context.Context, db *DB, q func(tx *gorm.DB) *gorm.DB) ([]T, error) {
+	return cachedValue(ctx, db, func(tx *gorm.DB) *gorm.DB {
+		var out []T
+		return q(tx).Find(&out)
+	}, func() ([]T, error) {
+		var out []T
+		err := q(db.conn(ctx)).Scan(&out).Error
+		return out, err
+	})
+}
+
 // cachedCount counts the rows of the query q builds, through the cache.
 func (db *DB) cachedCount(ctx context.Context, q func(tx *gorm.DB) *gorm.DB) (int64, error) {
 	return cachedValue(ctx, db, func(tx *gorm.DB) *gorm.DB {

@@ -249,14 +249,7 @@ func (s *WorkflowService) board(ctx context.Context, where func(*gorm.DB) *gorm.
 	grouped := func(tx *gorm.DB) *gorm.DB {
 		return where(tx.Table("projects AS p")).Select("p.stage AS stage, COUNT(*) AS n").Group("p.stage")
 	}
-	counts, err := cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		var c []stageCount
-		return grouped(tx).Find(&c)
-	}, func() ([]stageCount, error) {
-		var c []stageCount
-		err := grouped(s.db.conn(ctx)).Scan(&c).Error
-		return c, err
-	})
+	counts, err := cachedScan[stageCount](ctx, s.db, grouped)
 	if err != nil {
 		return nil, err
 	}

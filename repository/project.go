@@ -262,14 +262,7 @@ func (s *ProjectService) anchors(ctx context.Context, where func(*gorm.DB) *gorm
 		return tx.Table("(?) AS t", sub).Select("t.d AS d, t.id AS id").
 			Where("t.rn % " + strconv.Itoa(anchorChunk) + " = 0").Order("t.rn")
 	}
-	return cachedValue(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		var out []listAnchor
-		return build(tx).Find(&out)
-	}, func() ([]listAnchor, error) {
-		var out []listAnchor
-		err := build(s.db.conn(ctx)).Scan(&out).Error
-		return out, err
-	})
+	return cachedScan[listAnchor](ctx, s.db, build)
 }
 
 // filter turns f into a reusable WHERE on "projects AS p". Codes and usernames are
